@@ -1,0 +1,170 @@
+"""Deadlines: every style the letters use, found with our own patterns and dated from the letter's year."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+
+from ingest import norsk
+from ingest.records import Assignment, Deadline, Paragraph, Section
+
+_LABEL_LIST_RE = re.compile(
+    r"(?P<labels>(?:(?:deloppdrag|punkt|oppdrag|fase)\s+)?\(?[a-h1-9]\d?\)"
+    r"(?:\s*(?:,|og|til|–|-|t\.o\.m\.)\s*(?:(?:deloppdrag|punkt|fase)\s+)?\(?[a-h1-9]\d?\))*)"
+    r"\s+(?:har\s+)?(?:ny\s+)?frist(?:en)?\s*(?:er\s+)?:?\s*",
+    re.IGNORECASE,
+)
+_PHASE_RE = re.compile(r"\bFase\s+(?P<n>\d{1,2})\s*[:\-–]?\s*", re.IGNORECASE)
+_LOOKBACK = 110
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«\"(-])")
+
+
+def _expand_labels(spec: str, known: set[str]) -> list[str]:
+    raw = [m.group(1).lower() for m in norsk.SUB_REF_RE.finditer(spec)]
+    out: list[str] = []
+    for k, lab in enumerate(raw):
+        before = spec.lower().split(f"{lab})")[0] if k else ""
+        if k and re.search(r"(?:til|–|-|t\.o\.m\.)\s*(?:\w+\s+)?\(?$", before.rstrip()) and out:
+            prev = raw[k - 1]
+            if prev.isalpha() and lab.isalpha():
+                out.extend(chr(c) for c in range(ord(prev) + 1, ord(lab)))
+            elif prev.isdigit() and lab.isdigit():
+                out.extend(str(n) for n in range(int(prev) + 1, int(lab)))
+        out.append(lab)
+    return [map_label(lab, known, spec) for lab in out]
+
+
+def map_label(raw: str, known: set[str], context: str = "") -> str:
+    """A bare 'd' or '1' named in a deadline becomes the assignment's own label for it."""
+    raw = raw.lower()
+    if raw in known:
+        return raw
+    for style in ("deloppdrag", "fase"):
+        if f"{style} {raw}" in known or style in context.lower():
+            return f"{style} {raw}"
+    return raw
+
+
+def _cue_before(text: str, start: int) -> int | None:
+    """Where the deadline cue before the date at `start` begins ('Frist: ', 'innen ', 'frist for X er '), or None."""
+    base = max(0, start - _LOOKBACK)
+    window = text[base:start]
+    best = None
+    for m in norsk.DEADLINE_CUE_RE.finditer(window):
+        best = m
+    if best is None:
+        return None
+    gap = window[best.end() :]
+    if len(gap.strip()) <= 3:
+        return base + best.start()
+    # "innen samme frist", "frist for utarbeidelse av kriterier ... er 31.12.2025"
+    if re.match(r"^\s*(?:for\b[^.]{0,90}\ber\s*|er\s+|den\s+|:\s*)$", gap, re.IGNORECASE):
+        return base + best.start()
+    return None
+
+
+def _period_kind(sentence: str) -> str:
+    return "annual" if norsk.ANNUAL_RE.search(sentence) else "date"
+
+
+def find_deadlines(text: str, year: int | None, sub: str | None, line: int,
+                   known: set[str] | None = None) -> list[Deadline]:
+    """Deadlines stated in one paragraph; `sub` is the sub-item the paragraph belongs to."""
+    known = known or set()
+    if norsk.DEFAULT_RULE_RE.search(text):
+        return []
+    out: list[Deadline] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= x or a >= y for x, y in taken)
+
+    # "Deloppdrag d) til f) har frist 1. juli 2024", "b) og c) har frist ..."
+    for m in _LABEL_LIST_RE.finditer(text):
+        dm = norsk.DATE_RE.match(text, m.end())
+        if not dm:
+            continue
+        iso = norsk.date_from_match(dm, year)
+        for lab in _expand_labels(m.group("labels"), known):
+            out.append(Deadline(lab, " ".join(text[m.start() : dm.end()].split()), iso, "date", line))
+        taken.append((m.start(), dm.end()))
+    # "Frist: Fase 1: 25.04.25 – Fase 2: 30.05.25"
+    if re.search(r"frist", text, re.IGNORECASE):
+        for m in _PHASE_RE.finditer(text):
+            dm = norsk.DATE_RE.match(text, m.end())
+            if dm and free(m.start(), dm.end()):
+                out.append(Deadline(f"fase {m.group('n')}", " ".join(text[m.start() : dm.end()].split()),
+                                    norsk.date_from_match(dm, year), "date", line))
+                taken.append((m.start(), dm.end()))
+    for sentence_start, sentence in _sentences(text):
+        out.extend(_sentence_deadlines(sentence, sentence_start, year, sub, line, free, taken))
+    return out
+
+
+def _sentences(text: str) -> Iterable[tuple[int, str]]:
+    pos = 0
+    for part in _SENTENCE_SPLIT.split(text):
+        start = text.find(part, pos)
+        pos = start + len(part)
+        yield start, part
+
+
+def _sentence_deadlines(sentence: str, offset: int, year: int | None, sub: str | None, line: int,
+                        free, taken: list[tuple[int, int]]) -> list[Deadline]:  # type: ignore[no-untyped-def]
+    out: list[Deadline] = []
+    for m in norsk.DATE_RE.finditer(sentence):
+        a, b = offset + m.start(), offset + m.end()
+        cue = _cue_before(sentence, m.start()) if free(a, b) else None
+        if cue is None:
+            continue
+        if m.group("nd") and not m.group("ny") and re.match(r"\s*(?:mill|kr|prosent|%)", sentence[m.end():]):
+            continue
+        iso = norsk.date_from_match(m, year)
+        if iso is None:
+            continue
+        phrase = " ".join(sentence[cue : m.end()].split())
+        out.append(Deadline(sub, phrase, iso, _period_kind(sentence[max(0, cue - 60) : m.end()]), line))
+        taken.append((a, b))
+    for m in re.finditer(r"\b(?:innen|frist\w*:?|senest|i)\s+(?:løpet\s+av\s+)?uke\s+(?P<w>\d{1,2})\b", sentence, re.I):
+        out.append(Deadline(sub, " ".join(m.group(0).split()), None, "week", line))
+    for m in re.finditer(r"\b(?:innen|frist\w*:?)\s+(?:utgangen|slutten)\s+av\s+(?:(?P<m>[a-zæøå]+)\s+)?(?P<y>(?:19|20)\d\d|året)",
+                         sentence, re.I):
+        y = year if m.group("y").lower() == "året" else int(m.group("y"))
+        mon = norsk.MONTHS.get((m.group("m") or "").lower())
+        if y is None or (m.group("m") and not mon):
+            continue
+        iso = norsk.month_end(y, mon or 12)
+        out.append(Deadline(sub, " ".join(m.group(0).split()), iso, "period_end", line))
+    if not out and norsk.PERMANENT_RE.search(sentence):
+        out.append(Deadline(sub, norsk.PERMANENT_RE.search(sentence).group(0).strip(), None, "none", line))  # type: ignore[union-attr]
+    if not out and norsk.ASAP_RE.search(sentence) and re.search(r"frist|innen|levere|snarest\s+mulig", sentence, re.I):
+        out.append(Deadline(sub, "snarest", None, "none", line))
+    if not out and norsk.DIALOG_RE.search(sentence) and not norsk.DATE_RE.search(sentence):
+        out.append(Deadline(sub, " ".join(sentence.split())[:200], None, "dialog", line))
+    return out
+
+
+def section_default(paras: tuple[Paragraph, ...]) -> Deadline | None:
+    """'Der ikke annen frist er spesifisert, ... i løpet av 2021' becomes the section's default deadline."""
+    for p in paras:
+        m = norsk.DEFAULT_RULE_RE.search(p.text)
+        if m:
+            y = int(m.group("y"))
+            return Deadline(None, " ".join(p.text.split()), f"{y}-12-31", "default_rule", p.line)
+    return None
+
+
+def apply_default_rules(assignments: list[Assignment], sections: tuple[Section, ...]) -> list[Assignment]:
+    """Assignments that state no deadline of their own take their section's rule (kind default_rule)."""
+    rules: dict[str, Deadline] = {}
+    for s in sections:
+        if s.default_deadline is not None:
+            rules[s.name] = s.default_deadline
+    out = []
+    for a in assignments:
+        rule = rules.get(a.section)
+        if rule is not None and not a.deadlines:
+            a = replace(a, deadlines=(rule,))
+        out.append(a)
+    return out

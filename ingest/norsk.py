@@ -1,0 +1,216 @@
+"""Norwegian knowledge in one place: assignment IDs, month names, deadline phrases, change words, departments."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+# --- Assignment IDs ---------------------------------------------------------------------------
+# TB (tildelingsbrev), TTB (tillegg), STB (supplerende), RTB (revidert). Numbers may carry a
+# sub-number ("TTB2019-45.5"). Dashes come as hyphen, en dash or minus from PDF extraction.
+ID_PREFIXES = ("TTB", "STB", "RTB", "TB")
+_DASH = r"[-‐‑–—−]"
+ID_PATTERN = rf"(?<![A-Za-z])(?:TTB|STB|RTB|TB)\s?(?:19|20)\d\d\s?{_DASH}\s?\d{{1,3}}(?:\.\d{{1,2}}(?!\d))?"
+ID_RE = re.compile(ID_PATTERN, re.IGNORECASE)
+_ID_PARTS = re.compile(rf"^(TTB|STB|RTB|TB)\s?((?:19|20)\d\d)\s?{_DASH}\s?(\d{{1,3}})(?:\.(\d{{1,2}}))?$", re.I)
+
+
+def normalise_id(text: str) -> str | None:
+    """'tb 2024–7' -> 'TB2024-7'; the number keeps the digits as written (no padding added)."""
+    m = _ID_PARTS.match(text.strip())
+    if not m:
+        return None
+    prefix, year, num, sub = m.groups()
+    out = f"{prefix.upper()}{year}-{num}"
+    return f"{out}.{sub}" if sub else out
+
+
+def id_key(text: str) -> str | None:
+    """Comparison key where 'TB2024-07' and 'TB2024-7' are the same assignment."""
+    m = _ID_PARTS.match(text.strip())
+    if not m:
+        return None
+    prefix, year, num, sub = m.groups()
+    out = f"{prefix.upper()}{year}-{int(num)}"
+    return f"{out}.{int(sub)}" if sub else out
+
+
+def find_ids(text: str) -> list[str]:
+    """Every assignment ID in `text`, normalised, in order of appearance."""
+    out = []
+    for m in ID_RE.finditer(text):
+        norm = normalise_id(m.group(0))
+        if norm:
+            out.append(norm)
+    return out
+
+
+# --- Departments of HOD (eieravdeling / Avd.HOD / Ansvarlig avdeling) -------------------------
+DEPARTMENTS = {
+    "FHA": "Folkehelse- og likestillingsavdelingen",
+    "KTA": "Kommunetjenesteavdelingen",
+    "SHA": "Spesialisthelsetjenesteavdelingen",
+    "HRA": "Helserettsavdelingen",
+    "EHE": "E-helseavdelingen",
+    "PTA": "Primærhelsetjenesteavdelingen",
+    "OTA": "Omsorgstjenesteavdelingen",
+    "ADA": "Administrasjonsavdelingen",
+    "EIA": "Avdeling for økonomi, innovasjon og analyse",
+    "BSA": "Budsjett- og styringsavdelingen",
+    "DIA": "Digitaliseringsavdelingen",
+}
+OWNER_RE = re.compile(r"^\s*((?:[A-ZÆØÅ]{2,4})(?:\s?(?:/|,|og)\s?[A-ZÆØÅ]{2,4})*(?:\s*\(pkt\.?\s*[\d, og]+\))?)(?=\s|$|\t)")
+OWNER_LABEL_RE = re.compile(
+    r"(?:Eieravdeling(?:\s+i)?\s+HOD|Avd\.?\s?HOD|Ansvarlig\s+avdeling(?:\s+i\s+HOD)?)\s*:", re.IGNORECASE
+)
+
+# --- Dates -------------------------------------------------------------------------------------
+MONTHS = {
+    "januar": 1, "jan": 1, "january": 1,
+    "februar": 2, "feb": 2, "february": 2,
+    "mars": 3, "mar": 3, "march": 3,
+    "april": 4, "apr": 4,
+    "mai": 5, "may": 5,
+    "juni": 6, "jun": 6, "june": 6,
+    "juli": 7, "jul": 7, "july": 7,
+    "august": 8, "aug": 8,
+    "september": 9, "sep": 9, "sept": 9,
+    "oktober": 10, "okt": 10, "october": 10, "oct": 10,
+    "november": 11, "nov": 11,
+    "desember": 12, "des": 12, "december": 12, "dec": 12,
+}
+MONTH_NAMES_NO = [
+    "", "januar", "februar", "mars", "april", "mai", "juni",
+    "juli", "august", "september", "oktober", "november", "desember",
+]
+MONTH_NAMES_EN = [
+    "", "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]
+_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+# "1. juli 2024", "1 september 2021", "4. april" (year from the letter)
+WORD_DATE = rf"(?P<d>\d{{1,2}})\.?\s+(?P<m>{_MONTH_ALT})\.?(?:\s+(?P<y>(?:19|20)\d\d))?(?![a-zæøå])"
+# "31.12.2025", "25.04.25", "1.07.2021", "19.05" (year from the letter)
+NUM_DATE = r"(?P<nd>\d{1,2})\.(?P<nm>\d{1,2})(?:\.(?P<ny>(?:19|20)?\d\d))?(?![\d])"
+DATE_RE = re.compile(rf"(?:{WORD_DATE}|{NUM_DATE})", re.IGNORECASE)
+WEEK_RE = re.compile(r"\buke\s+(?P<w>\d{1,2})\b", re.IGNORECASE)
+PERIOD_END_RE = re.compile(
+    rf"utgangen\s+av\s+(?:(?P<m>{_MONTH_ALT})\s+)?(?P<y>(?:19|20)\d\d)|"
+    rf"utgangen\s+av\s+(?P<m2>{_MONTH_ALT})\b",
+    re.IGNORECASE,
+)
+
+
+def make_date(day: int, month: int, year: int) -> str | None:
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def month_end(year: int, month: int) -> str:
+    return dt.date(year, month, calendar.monthrange(year, month)[1]).isoformat()
+
+
+def date_from_match(m: re.Match[str], default_year: int | None) -> str | None:
+    """ISO date from a DATE_RE match; a missing year is the letter's year."""
+    if m.group("d"):
+        day, month = int(m.group("d")), MONTHS[m.group("m").lower()]
+        year = int(m.group("y")) if m.group("y") else default_year
+    else:
+        day, month = int(m.group("nd")), int(m.group("nm"))
+        ny = m.group("ny")
+        year = (2000 + int(ny) if len(ny) == 2 else int(ny)) if ny else default_year
+    if year is None or not 1 <= month <= 12:
+        return None
+    return make_date(day, month, year)
+
+
+def format_date_no(iso: str) -> str:
+    d = dt.date.fromisoformat(iso)
+    return f"{d.day}. {MONTH_NAMES_NO[d.month]} {d.year}"
+
+
+def format_date_en(iso: str) -> str:
+    d = dt.date.fromisoformat(iso)
+    return f"{d.day} {MONTH_NAMES_EN[d.month]} {d.year}"
+
+
+# --- Deadline phrases --------------------------------------------------------------------------
+# Words that make a date in running text a deadline ("innen 4. mars", "Frist: ...", "har frist").
+DEADLINE_CUE_RE = re.compile(
+    r"\b(?:ny\s+frist|tidsfrist|frist(?:en)?(?:\s+(?:for\s+[^.:]{0,80}?\s)?er)?|har\s+frist|med\s+frist|"
+    r"innen|senest|leveres|levere)\b\s*:?\s*",
+    re.IGNORECASE,
+)
+DIALOG_RE = re.compile(r"\bfrist\w*\b[^.]*\b(?:dialog|avklar\w*|diskutere|nærmere|møte)\b|"
+                       r"\b(?:dialog|avklar\w*|diskutere|møte)\b[^.]*\bfrist\w*", re.IGNORECASE)
+ANNUAL_RE = re.compile(r"\b(?:hvert\s+år|årlig|hvert\s+kvartal)\b", re.IGNORECASE)
+ASAP_RE = re.compile(r"\bsnarest\b", re.IGNORECASE)
+DEFAULT_RULE_RE = re.compile(
+    r"Der\s+ikke\s+annen\s+frist\s+er\s+spesifisert[^.]*?i\s+løpet\s+av\s+(?P<y>(?:19|20)\d\d)", re.IGNORECASE
+)
+PERMANENT_RE = re.compile(r"\bFrist\s*:\s*(?P<t>Varig[^.\n]*|Løpende[^.\n]*|Fast oppdrag[^.\n]*)", re.IGNORECASE)
+
+# --- Sub-items ---------------------------------------------------------------------------------
+SUB_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("deloppdrag", re.compile(r"^(?:[-–•*]\s*)?Deloppdrag\s+(?P<l>\d{1,2}|[a-h])\)?\s*(?:[:.)–-]|$)", re.I)),
+    ("fase", re.compile(r"^(?:[-–•*]\s*)?Fase\s+(?P<l>\d{1,2})\s*(?:[:.)–-]|$)", re.I)),
+    ("letter", re.compile(r"^(?:[-–•*]\s*)?\(?(?P<l>[a-h])\)\s+\S")),
+    ("number", re.compile(r"^(?:[-–•*]\s*)?(?P<l>\d{1,2})[.)]\s+\S")),
+)
+
+
+def sub_label(style: str, raw: str) -> str:
+    raw = raw.lower()
+    return f"{style} {raw}" if style in ("deloppdrag", "fase") else raw
+
+
+# Label lists in deadline lines: "Deloppdrag b) og c) har frist", "d) til f)", "punkt 2 og 3".
+SUB_REF_RE = re.compile(r"\b(?:deloppdrag|punkt|oppdrag)?\s*\(?([a-h]|\d{1,2})\)", re.IGNORECASE)
+SUB_RANGE_WORDS = ("til", "–", "-", "t.o.m.")
+
+# --- Changes made by later letters -------------------------------------------------------------
+CHANGE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("renumbered", re.compile(r"endr\w*\s+nummerering|nummereres\s+om|nytt\s+nummer|renummer", re.I)),
+    ("cancels", re.compile(r"\butgår\b|\bbortfaller\b|\btas\s+ut\b|\bavsluttes\b|\btrekkes\b", re.I)),
+    ("reworded", re.compile(r"oppdragsteksten\s+endres|endres\s+til\s+følgende|erstattes\s+av|ny\s+ordlyd", re.I)),
+    ("deadline", re.compile(r"utsatt\s+frist|\bny\s+frist|frist\w*\s+(?:kan\s+)?(?:utsettes|forlenges|endres)|"
+                            r"utsettes\s+til", re.I)),
+    ("clarified", re.compile(r"\bpresiser\w*", re.I)),
+    ("continued", re.compile(r"\bvidereføres\b|\binkluderes\s+i\b|ikke\s+(?:er\s+)?(?:ferdigstilt|gjennomført)", re.I)),
+    ("refers", re.compile(r"\bvis(?:es|er)\s+til\b|\bjf\.|\bse\s+(?:også\s+)?oppdrag", re.I)),
+)
+
+
+def classify_change(text: str) -> str | None:
+    for kind, rx in CHANGE_KINDS:
+        if rx.search(text):
+            return kind
+    return None
+
+
+# --- Letters -----------------------------------------------------------------------------------
+LETTER_TITLE_RE = re.compile(
+    r"^\s*((?:Supplerende\s+)?tildelingsbrev\b.*|Tillegg\s+(?:nr\.?\s*\d+\s+)?til\s+tildelingsbrev.*|"
+    r"Tillegg\s+nr\.?\s*\d+.*|Endring\w*\s+(?:i|av)\s+tildelingsbrev.*)$",
+    re.IGNORECASE,
+)
+LETTER_KIND_RULES = (
+    ("supplementary", re.compile(r"supplerende", re.I)),
+    ("addendum", re.compile(r"^\s*tillegg|endring", re.I)),
+    ("allocation", re.compile(r"tildelingsbrev", re.I)),
+)
+CLOSING_RE = re.compile(r"^\s*(Med\s+(?:vennlig\s+)?hilsen|Vennlig\s+hilsen)\b", re.IGNORECASE)
+LETTERHEAD_LABELS = {
+    "postadresse", "kontoradresse", "besøksadresse", "telefon", "telefon*", "org.nr.", "org. nr.", "org.nr",
+    "avdeling", "saksbehandler", "e-post", "telefaks", "deres ref", "vår ref", "dato",
+}
+PAGE_FURNITURE_RE = re.compile(
+    r"^\s*(?:(?:Side|Page)\s+\d+(?:\s*(?:av|of)\s*\d+)?|Dokumentet er elektronisk (?:signert|godkjent).*)\s*$",
+    re.IGNORECASE,
+)
+PHONE_RE = re.compile(r"^\s*(?:\+47\s*)?\d{2}\s?\d{2}\s?\d{2}\s?\d{2}\s*$")
+REF_NO_RE = re.compile(r"^\s*(\d{2}/\d{2,6}(?:-\d*)?)\s*$")
+

@@ -1,0 +1,561 @@
+"""Structure: letter metadata, numbered sections, assignments with owners, titles, sub-items and body paragraphs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ingest import norsk
+from ingest.clean import clean_lines, join_lines
+from ingest.deadlines import apply_default_rules, find_deadlines, section_default
+from ingest.errors import LetterReadError
+from ingest.readers import SourceLine, read_source
+from ingest.records import Assignment, Letter, Paragraph, Reference, Section, SubItem
+from ingest.references import find_references
+
+_SECTION_RE = re.compile(r"^\s*(?P<num>\d{1,2}(?:\.\d{1,2}){1,4})\.?\s+(?P<title>[A-ZÆØÅ«\"].{1,140})$|"
+                         r"^\s*(?P<num1>\d{1,2})\s+(?P<title1>[A-ZÆØÅ«\"][^.]{1,90})$")
+_HEADER_START_RE = re.compile(rf"^\s*(?:ID\s*:\s*)?(?P<ids>{norsk.ID_PATTERN}(?:\s*(?:,|/|og)\s*{norsk.ID_PATTERN})*)"
+                              r"(?P<rest>.*)$", re.IGNORECASE)
+_ID_LABEL_RE = re.compile(r"^\s*ID\s*:", re.IGNORECASE)
+_FRIST_LINE_RE = re.compile(r"^(?:ny\s+|tids)?frist(?:er)?\b", re.IGNORECASE)
+_BULLET_START_RE = re.compile(r"^-\s+\S")
+_CONTINUATION_WORDS = {"og", "i", "for", "av", "med", "om", "til", "på", "mot", "fra", "under", "ved", "eller",
+                       "en", "et", "å", "the", "of", "and", "in", "to", "innen", "samt", "knyttet", "mellom"}
+_GROUP_HEADING_RE = re.compile(r"\boppdrag\b", re.IGNORECASE)
+_SENTENCE_END = tuple(".:;!?»\")")
+
+
+@dataclass
+class _Block:
+    """A header-delimited run of lines being collected (an assignment or a section's own text)."""
+
+    kind: str  # "assignment" | "section"
+    section: str
+    lines: list[SourceLine] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    raw_id: str = ""
+    title: str = ""
+    owner: str | None = None
+    line: int = 0
+    page: int | None = None
+    context: str | None = None  # change kind implied by a heading ("presisering" -> clarified)
+
+
+# --- metadata ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Meta:
+    title: str | None
+    body_start: int
+    date: str | None
+    reference: str | None
+
+
+def _meta(lines: list[SourceLine]) -> _Meta:
+    head = lines[:80]
+    title, body_start = None, 0
+    for i, ln in enumerate(head):
+        t = ln.text.strip()
+        if len(t) < 200 and norsk.LETTER_TITLE_RE.match(t) and not t.endswith("."):
+            title, body_start = " ".join(t.split()), i
+            j = i + 1
+            while j < len(head) and head[j].text.strip() and head[j].text.strip()[0].islower():
+                title += " " + " ".join(head[j].text.split())
+                j += 1
+            break
+    date = reference = None
+    for ln in lines[: max(body_start, 1) + 40]:
+        t = ln.text.strip()
+        m = norsk.DATE_RE.fullmatch(t)
+        if date is None and m and m.group("y"):
+            date = norsk.date_from_match(m, None)
+        r = norsk.REF_NO_RE.match(t)
+        if reference is None and r:
+            reference = r.group(1)
+    return _Meta(title, body_start, date, reference)
+
+
+def _letter_kind(title: str | None) -> str:
+    for kind, rx in norsk.LETTER_KIND_RULES:
+        if title and rx.search(title):
+            return kind
+    return "allocation"
+
+
+def _letter_year(title: str | None, date: str | None, ids: list[str]) -> int | None:
+    if title:
+        m = re.search(r"\bfor\s+((?:19|20)\d\d)\b", title)
+        if m:
+            return int(m.group(1))
+        years = re.findall(r"\b((?:19|20)\d\d)\b", title)
+        if years:
+            return int(years[-1])
+    if date:
+        return int(date[:4])
+    counts = Counter(int(m.group(0)) for i in ids if (m := re.search(r"(?:19|20)\d\d", i)))
+    return counts.most_common(1)[0][0] if counts else None
+
+
+# --- line classification -------------------------------------------------------------------------
+
+
+def _section_heading(text: str, current: list[int]) -> tuple[list[int], str] | None:
+    m = _SECTION_RE.match(text)
+    if not m or norsk.ID_RE.search(text):
+        return None
+    num = m.group("num") or m.group("num1")
+    title = (m.group("title") or m.group("title1") or "").strip()
+    if num.startswith("0") or re.search(r"\d+\s+\d+\s*$", title):  # budget-table rows: "06 Post 84 529"
+        return None
+    if re.match(r"(?:mill|kr|prosent|%)", title, re.IGNORECASE) or title.endswith((",", ";")):
+        return None
+    parts = [int(p) for p in num.split(".")]
+    if not _plausible_next(current, parts):
+        return None
+    return parts, f"{num} {' '.join(title.split())}"
+
+
+def _plausible_next(cur: list[int], new: list[int]) -> bool:
+    """A numbered heading must follow the current one (next sibling, first child, or a small skip)."""
+    if not cur:
+        return all(p <= 2 for p in new)
+    for k in range(min(len(cur), len(new))):
+        if new[:k] == cur[:k] and 1 <= new[k] - cur[k] <= 2 and all(p == 1 for p in new[k + 1 :]):
+            return True
+    return new[: len(cur)] == cur and len(new) > len(cur) and all(p <= 2 for p in new[len(cur) :])
+
+
+def _heading_like(lines: list[SourceLine], i: int) -> bool:
+    t = lines[i].text.strip()
+    if not t or norsk.ID_RE.search(t) or norsk.OWNER_LABEL_RE.match(t):
+        return False
+    if len(t) > 90 or not (t[0].isupper() or t[0] in "«\"") or _BULLET_START_RE.match(t):
+        return False
+    if t.endswith(".") and (len(t) > 70 or ". " in t[:-1]):
+        return False
+    if t.endswith((",", ";")) or _FRIST_LINE_RE.match(t):
+        return False
+    before = i == 0 or not lines[i - 1].text.strip()
+    after = i + 1 >= len(lines) or not lines[i + 1].text.strip()
+    return before and after
+
+
+def _next_nonblank(lines: list[SourceLine], i: int, limit: int = 3) -> int | None:
+    j = i + 1
+    while j < len(lines) and j - i <= limit:
+        if lines[j].text.strip():
+            return j
+        j += 1
+    return None
+
+
+def _is_structural(text: str) -> bool:
+    t = text.strip()
+    return bool(
+        _HEADER_START_RE.match(t) or _FRIST_LINE_RE.match(t) or _BULLET_START_RE.match(t)
+        or any(rx.match(t) for _, rx in norsk.SUB_PATTERNS) or norsk.OWNER_LABEL_RE.match(t)
+    )
+
+
+def _continues(title: str, nxt: str, gap: int) -> bool:
+    nxt = nxt.strip()
+    if not nxt or len(nxt) > 75 or _is_structural(nxt) or _ID_LABEL_RE.match(nxt):
+        return False
+    last = title.rstrip().split(" ")[-1].lower() if title.strip() else ""
+    if title.rstrip().endswith(("-", "–", ",", "/")) or last in _CONTINUATION_WORDS or re.search(r"\d\.$", title):
+        return gap <= 1
+    starts_low = nxt[0].islower() or nxt[0] in "(«\""
+    return starts_low and (gap == 0 or not nxt.endswith("."))
+
+
+# --- assignment headers --------------------------------------------------------------------------
+
+
+@dataclass
+class _Header:
+    ids: list[str]
+    raw_id: str
+    owner: str | None
+    title: str
+    end: int  # index of the first line after the header
+
+
+def _split_owner(rest: str) -> tuple[str | None, str]:
+    m = norsk.OWNER_RE.match(rest)
+    if not m:
+        return None, rest.strip()
+    owner = re.sub(r"\s*(/|,)\s*", r"\1", " ".join(m.group(1).split()))
+    return owner, rest[m.end() :].strip()
+
+
+def _ids_in(text: str) -> list[str]:
+    seen: list[str] = []
+    for i in norsk.find_ids(text):
+        if norsk.id_key(i) not in {norsk.id_key(s) for s in seen}:
+            seen.append(i)
+    return seen
+
+
+def _take_title(lines: list[SourceLine], j: int, title: str) -> tuple[str, int]:
+    """Extend a title over wrapped lines; returns the title and the index after it."""
+    for _ in range(4):
+        gap, k = 0, j
+        while k < len(lines) and not lines[k].text.strip() and gap < 2:
+            gap, k = gap + 1, k + 1
+        if k >= len(lines) or not _continues(title, lines[k].text, gap):
+            break
+        title, j = join_lines([title, lines[k].text]), k + 1
+    return " ".join(title.split()), j
+
+
+def _parse_header(lines: list[SourceLine], i: int) -> _Header | None:
+    text = lines[i].text.strip()
+    if _ID_LABEL_RE.match(text):
+        return _parse_id_label_header(lines, i)
+    m = _HEADER_START_RE.match(text)
+    if not m or text.startswith("-"):
+        return None
+    ids, rest = _ids_in(m.group("ids")), m.group("rest")
+    rest_s = rest.strip(" \t:–-")
+    label = norsk.OWNER_LABEL_RE.match(rest_s)
+    if label:  # "TB2024-07<TAB>Avd.HOD: FHA<TAB>Title"
+        fields = [f.strip() for f in rest_s[label.end() :].split("\t") if f.strip()]
+        owner, title = _split_owner(fields[0] if fields else "")
+        if len(fields) > 1:
+            title = " ".join([title, *fields[1:]]).strip()
+        if not title:
+            j = _next_nonblank(lines, i)
+            if j is None:
+                return _Header(ids, "", owner, "", i + 1)
+            title, end = _take_title(lines, j + 1, lines[j].text.strip())
+            return _Header(ids, "", owner, title, end)
+        title, end = _take_title(lines, i + 1, title)
+        return _Header(ids, "", owner, title, end)
+    if not rest_s:  # ID alone; owner and title on the next lines
+        j = _next_nonblank(lines, i)
+        if j is None:
+            return None
+        nxt = lines[j].text.strip()
+        lab = norsk.OWNER_LABEL_RE.match(nxt)
+        if lab:
+            owner, title = _split_owner(nxt[lab.end() :].replace("\t", " "))
+            end = j + 1
+            if not title:
+                k = _next_nonblank(lines, j)
+                if k is None:
+                    return _Header(ids, "", owner, "", end)
+                title, end = _take_title(lines, k + 1, lines[k].text.strip())
+            else:
+                title, end = _take_title(lines, end, title)
+            return _Header(ids, "", owner, title, end)
+        if _heading_like(lines, j) and not _is_structural(nxt):
+            title, end = _take_title(lines, j + 1, nxt)
+            return _Header(ids, "", None, title, end)
+        return None
+    # Plain "TB2025-74 Title" standing as its own paragraph.
+    if "\t" in rest and not rest.strip().startswith("\t"):
+        rest_s = rest.split("\t")[0].strip()
+    if len(text) > 170 or not (rest_s[:1].isupper() or rest_s[:1] in "«\"") or not rest.startswith((" ", "\t")):
+        return None
+    standalone = (i == 0 or not lines[i - 1].text.strip()) and (i + 1 >= len(lines) or not lines[i + 1].text.strip()
+                                                               or _continues(rest_s, lines[i + 1].text, 0))
+    if not standalone or (rest_s.endswith(".") and len(rest_s) > 100):
+        return None
+    title, end = _take_title(lines, i + 1, rest_s)
+    return _Header(ids, "", None, title, end)
+
+
+def _parse_id_label_header(lines: list[SourceLine], i: int) -> _Header:
+    """2021 style: 'ID: TB2021-01 Eieravdeling HOD: FHA Title', wrapped in many ways."""
+    acc, j = re.sub(r"^\s*ID\s*:\s*", "", lines[i].text.strip(), flags=re.I), i + 1
+    while not norsk.OWNER_LABEL_RE.search(acc) and j < len(lines) and j - i <= 7:
+        t = lines[j].text.strip()
+        if t:
+            if _ID_LABEL_RE.match(t) or _section_heading(t, []) is not None:
+                break
+            acc = acc.rstrip() + ("" if acc.rstrip().endswith(("-", "/")) else " ") + t
+        j += 1
+    label = norsk.OWNER_LABEL_RE.search(acc)
+    id_part, rest = (acc[: label.start()], acc[label.end() :]) if label else (acc, "")
+    ids = _ids_in(re.sub(r"([-/])\s+", r"\1", id_part))
+    owner, title = _split_owner(rest)
+    if owner is None and not title:
+        k = _next_nonblank(lines, j - 1)
+        if k is not None and norsk.OWNER_RE.match(lines[k].text.strip()):
+            owner, title = _split_owner(lines[k].text.strip())
+            j = k + 1
+    if not title:
+        k = _next_nonblank(lines, j - 1)
+        if k is not None and not _is_structural(lines[k].text) and len(lines[k].text.strip()) <= 90:
+            title, j = lines[k].text.strip(), k + 1
+    title, end = _take_title(lines, j, title)
+    return _Header(ids, " ".join(id_part.split()) if not ids else "", owner, title, end)
+
+
+# --- paragraphs, sub-items -------------------------------------------------------------------------
+
+
+def _starts_block(text: str, prev: str) -> bool:
+    t = text.strip()
+    if _BULLET_START_RE.match(t) or _FRIST_LINE_RE.match(t) or norsk.OWNER_LABEL_RE.match(t):
+        return True
+    for style, rx in norsk.SUB_PATTERNS:
+        m = rx.match(t)
+        if not m:
+            continue
+        if style in ("deloppdrag", "fase"):
+            return True
+        # "15. mars 2021 ..." at the start of a wrapped line is a date, not item 15.
+        after = t[m.end("l") :].lstrip(".) ").split(" ")[0].lower()
+        if after.rstrip(".,") in norsk.MONTHS:
+            return False
+        return not prev or prev.rstrip().endswith(_SENTENCE_END)
+    return False
+
+
+def build_paragraphs(lines: list[SourceLine]) -> list[Paragraph]:
+    groups: list[list[SourceLine]] = []
+    cur: list[SourceLine] = []
+    for ln in lines:
+        t = ln.text.strip()
+        if not t:
+            if cur:
+                groups.append(cur)
+            cur = []
+            continue
+        if cur and _starts_block(t, cur[-1].text):
+            groups.append(cur)
+            cur = []
+        cur.append(ln)
+    if cur:
+        groups.append(cur)
+    paras = [Paragraph(join_lines([g.text for g in grp]), grp[0].no, grp[-1].no, grp[0].page) for grp in groups]
+    return _merge_broken(paras)
+
+
+def _merge_broken(paras: list[Paragraph]) -> list[Paragraph]:
+    """Re-join a sentence cut by a page break or a letterhead ('... et' / 'presentasjonsmateriale ...')."""
+    out: list[Paragraph] = []
+    for p in paras:
+        if out:
+            prev = out[-1]
+            if (not prev.text.endswith(_SENTENCE_END) and p.text[:1].islower()
+                    and not _BULLET_START_RE.match(p.text) and not _starts_block(p.text, "")):
+                out[-1] = Paragraph(join_lines([prev.text, p.text]), prev.line, p.line_end, prev.page)
+                continue
+        out.append(p)
+    return out
+
+
+def _sub_match(text: str) -> tuple[str, str] | None:
+    if re.search(r"\bhar\s+frist\b", text, re.IGNORECASE) and len(text) < 160:
+        return None  # "Deloppdrag a) har frist ..." is a deadline line, not a sub-item
+    for style, rx in norsk.SUB_PATTERNS:
+        m = rx.match(text.strip())
+        if m:
+            return style, norsk.sub_label(style, m.group("l"))
+    return None
+
+
+def split_subitems(paras: tuple[Paragraph, ...]) -> tuple[tuple[SubItem, ...], list[str | None]]:
+    """Sub-items of an assignment and, for each paragraph, the sub-item it belongs to.
+
+    The first sub-item style seen is the top level; other styles nest inside it. A lettered or
+    numbered item spans its paragraph and the bullets under it; a 'Deloppdrag'/'Fase' block spans
+    everything up to the next one.
+    """
+    top: str | None = None
+    owner: list[str | None] = []
+    items: dict[str, list[Paragraph]] = {}
+    current: str | None = None
+    for p in paras:
+        sm = _sub_match(p.text)
+        if sm and top is None:
+            top = sm[0]
+        if sm and sm[0] == top and sm[1] not in items:
+            current = sm[1]
+            items[current] = [p]
+        elif current is not None and (top in ("deloppdrag", "fase") or sm or _BULLET_START_RE.match(p.text)):
+            items[current].append(p)
+        else:
+            current = None
+        owner.append(current)
+    subs = tuple(
+        SubItem(label, " ".join(p.text for p in ps), ps[0].line, ps[-1].line_end, ps[0].page)
+        for label, ps in items.items()
+    )
+    return subs, owner
+
+
+# --- the walk ------------------------------------------------------------------------------------
+
+
+def _own_owner(paras: tuple[Paragraph, ...]) -> str | None:
+    for p in paras:
+        m = re.search(r"Ansvarlig\s+avdeling(?:\s+i\s+HOD)?\s*:\s*([A-ZÆØÅ]{2,4}(?:\s?/\s?[A-ZÆØÅ]{2,4})*)", p.text)
+        if m:
+            return m.group(1).replace(" ", "")
+    return None
+
+
+def _walk(lines: list[SourceLine]) -> tuple[list[_Block], list[tuple[str, int, tuple[Paragraph, ...]]]]:
+    blocks: list[_Block] = []
+    sections: list[tuple[str, int, list[SourceLine]]] = []
+    current_num: list[int] = []
+    section_name = ""
+    context: str | None = None
+    block: _Block | None = None
+    numbered_seen = False
+
+    def open_section(name: str, line: int) -> None:
+        nonlocal section_name, block
+        section_name = name
+        sections.append((name, line, []))
+        block = None
+
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        t = ln.text.strip()
+        if not t:
+            if block is not None:
+                block.lines.append(ln)
+            elif sections:
+                sections[-1][2].append(ln)
+            i += 1
+            continue
+        heading = _section_heading(t, current_num)
+        if heading:
+            current_num, numbered_seen, context = heading[0], True, None
+            open_section(heading[1], ln.no)
+            i += 1
+            continue
+        header = _parse_header(lines, i)
+        if header:
+            block = _Block("assignment", section_name, [], header.ids, header.raw_id, header.title,
+                           header.owner, ln.no, ln.page, context)
+            blocks.append(block)
+            i = header.end
+            continue
+        if _ID_LABEL_RE.match(t):  # "ID: Eieravdeling HOD: FHA Title" with the ID missing
+            h = _parse_id_label_header(lines, i)
+            block = _Block("assignment", section_name, [], [], h.raw_id or "", h.title, h.owner, ln.no, ln.page, context)
+            blocks.append(block)
+            i = h.end
+            continue
+        if _heading_like(lines, i) and _GROUP_HEADING_RE.search(t) and len(t) <= 65:
+            context = norsk.classify_change(t)
+            if not numbered_seen:
+                open_section(t.rstrip(":. "), ln.no)
+            else:
+                block = None
+                sections[-1][2].append(ln) if sections else None
+            i += 1
+            continue
+        if block is None and not numbered_seen and _heading_like(lines, i) and sections:
+            open_section(f"{sections[-1][0].split(' / ')[0]} / {t.rstrip(':. ')}", ln.no)
+            i += 1
+            continue
+        if block is not None:
+            block.lines.append(ln)
+        else:
+            if not sections:
+                open_section("", ln.no)
+            sections[-1][2].append(ln)
+            if t.endswith(":"):
+                context = norsk.classify_change(t) or context
+        i += 1
+    return blocks, [(name, line, tuple(build_paragraphs(ls))) for name, line, ls in sections]
+
+
+def _assignment(block: _Block, year: int | None, letter_file: str) -> tuple[Assignment, list[Reference]]:
+    paras = tuple(build_paragraphs(block.lines))
+    subs, owners = split_subitems(paras)
+    deadlines = []
+    for p, sub in zip(paras, owners, strict=True):
+        deadlines.extend(find_deadlines(p.text, year, sub, p.line, {s.label for s in subs}))
+    ident = block.ids[0] if block.ids else (block.raw_id or "")
+    aliases = tuple(block.ids[1:])
+    last = max([p.line_end for p in paras], default=block.line)
+    a = Assignment(
+        id=ident,
+        aliases=aliases,
+        title=block.title,
+        owner=block.owner or _own_owner(paras),
+        section=block.section,
+        line=block.line,
+        line_end=last,
+        paragraphs=paras,
+        subitems=subs,
+        deadlines=tuple(_dedupe(deadlines)),
+        page=block.page,
+    )
+    refs = find_references(a, year, block.context)
+    return a, refs
+
+
+def _dedupe(items: list) -> list:  # type: ignore[type-arg]
+    seen, out = set(), []
+    for d in items:
+        key = (d.sub, d.date, d.kind, d.text if d.date is None else "")
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def parse_lines(raw: list[SourceLine], file: str, sha256: str) -> Letter:
+    """Parse source lines into a Letter; raises LetterReadError when the text is not a letter."""
+    meta = _meta(raw)
+    lines = clean_lines(raw, meta.body_start)
+    blocks, section_parts = _walk(lines)
+    all_ids = [i for b in blocks for i in b.ids[:1]]
+    year = _letter_year(meta.title, meta.date, all_ids)
+    sections = tuple(Section(number=name.split(" ")[0] if name[:1].isdigit() else "",
+                             title=name.split(" ", 1)[1] if name[:1].isdigit() and " " in name else name,
+                             line=line, paragraphs=paras, default_deadline=section_default(paras))
+                     for name, line, paras in section_parts)
+    assignments, references = [], []
+    for b in blocks:
+        a, refs = _assignment(b, year, file)
+        assignments.append(a)
+        references.extend(refs)
+    for s in sections:
+        references.extend(find_references(None, year, norsk.classify_change(s.name), s.paragraphs))
+    assignments = apply_default_rules(assignments, sections)
+    if not assignments and not references and meta.title is None:
+        raise LetterReadError(file, "this does not look like an allocation letter: no title such as "
+                                    "'Tildelingsbrev …' and no assignment IDs such as TB2024-01")
+    title = meta.title or (f"Tildelingsbrev {year}" if year else Path(file).stem)
+    warnings = tuple(f"assignment header without a complete ID at line {a.line}" for a in assignments
+                     if not norsk.id_key(a.id))
+    return Letter(file=file, title=title, kind=_letter_kind(meta.title), year=year, date=meta.date,
+                  reference=meta.reference, sha256=sha256, sections=sections, assignments=tuple(assignments),
+                  references=tuple(references), page_count=max((ln.page or 0 for ln in raw), default=0) or None,
+                  warnings=warnings)
+
+
+def parse_text(text: str, file: str = "letter.txt") -> Letter:
+    """Parse a letter given as text (tests and property checks use this)."""
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return parse_lines([SourceLine(i + 1, t) for i, t in enumerate(text.splitlines())], file, sha)
+
+
+def read_letter(path: Path) -> Letter:
+    """Read and parse one letter file; raises LetterReadError with the file name and a reason."""
+    raw = read_source(path)
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    try:
+        return parse_lines(raw, path.name, sha)
+    except LetterReadError:
+        raise
+    except Exception as exc:  # a parser bug must not take the whole ingest down
+        raise LetterReadError(path.name, f"could not parse the letter ({exc.__class__.__name__}: {exc})") from exc
+
+
+__all__ = ["read_letter", "parse_text", "parse_lines", "build_paragraphs", "split_subitems", "replace"]

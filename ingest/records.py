@@ -1,0 +1,150 @@
+"""The typed records that flow from a parsed letter into the registry: one frozen dataclass per concept."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+DEADLINE_KINDS = ("date", "week", "period_end", "annual", "dialog", "default_rule", "none")
+REFERENCE_KINDS = ("cancels", "deadline", "reworded", "clarified", "renumbered", "continued", "refers")
+LETTER_KINDS = ("allocation", "supplementary", "addendum")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of cleaned text and where it stands in the source (1-based lines; page for PDFs)."""
+
+    text: str
+    line: int
+    line_end: int
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    sub: str | None  # sub-item label ("a", "1", "fase 1") or None for the whole assignment
+    text: str  # the deadline phrase as written
+    date: str | None  # ISO date, or None where the text names no day
+    kind: str  # one of DEADLINE_KINDS
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class SubItem:
+    label: str  # normalised: "a", "1", "deloppdrag 1", "fase 1"
+    text: str
+    line: int
+    line_end: int
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A mention of another assignment; `kind` says what the mentioning text does to it."""
+
+    target: str  # canonical assignment id, e.g. "TB2021-46"
+    kind: str  # one of REFERENCE_KINDS
+    text: str  # the sentence holding the mention
+    source: str | None  # the assignment (or None) whose text holds the mention
+    line: int = 0
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: str
+    aliases: tuple[str, ...]
+    title: str
+    owner: str | None
+    section: str
+    line: int
+    line_end: int
+    paragraphs: tuple[Paragraph, ...] = ()
+    subitems: tuple[SubItem, ...] = ()
+    deadlines: tuple[Deadline, ...] = ()
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    number: str  # "2.1.4" (empty for an unnumbered heading)
+    title: str
+    line: int
+    paragraphs: tuple[Paragraph, ...] = ()
+    default_deadline: Deadline | None = None  # from "Der ikke annen frist er spesifisert ..."
+
+    @property
+    def name(self) -> str:
+        return f"{self.number} {self.title}".strip()
+
+
+@dataclass(frozen=True)
+class Letter:
+    file: str
+    title: str
+    kind: str  # one of LETTER_KINDS
+    year: int | None
+    date: str | None
+    reference: str | None
+    sha256: str
+    sections: tuple[Section, ...] = ()
+    assignments: tuple[Assignment, ...] = ()
+    references: tuple[Reference, ...] = ()
+    page_count: int | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+
+def to_dict(record: Any) -> Any:
+    return dataclasses.asdict(record)
+
+
+def letter_from_dict(d: dict[str, Any]) -> Letter:
+    """Rebuild a Letter from `to_dict` output (the registry keeps parsed letters as JSON)."""
+
+    def paras(items: list[dict[str, Any]]) -> tuple[Paragraph, ...]:
+        return tuple(Paragraph(**p) for p in items)
+
+    def deadline(x: dict[str, Any] | None) -> Deadline | None:
+        return Deadline(**x) if x else None
+
+    sections = tuple(
+        Section(
+            number=s["number"],
+            title=s["title"],
+            line=s["line"],
+            paragraphs=paras(s["paragraphs"]),
+            default_deadline=deadline(s.get("default_deadline")),
+        )
+        for s in d["sections"]
+    )
+    assignments = tuple(
+        Assignment(
+            id=a["id"],
+            aliases=tuple(a["aliases"]),
+            title=a["title"],
+            owner=a["owner"],
+            section=a["section"],
+            line=a["line"],
+            line_end=a["line_end"],
+            paragraphs=paras(a["paragraphs"]),
+            subitems=tuple(SubItem(**s) for s in a["subitems"]),
+            deadlines=tuple(Deadline(**x) for x in a["deadlines"]),
+            page=a.get("page"),
+        )
+        for a in d["assignments"]
+    )
+    return Letter(
+        file=d["file"],
+        title=d["title"],
+        kind=d["kind"],
+        year=d["year"],
+        date=d["date"],
+        reference=d["reference"],
+        sha256=d["sha256"],
+        sections=sections,
+        assignments=assignments,
+        references=tuple(Reference(**r) for r in d["references"]),
+        page_count=d.get("page_count"),
+        warnings=tuple(d.get("warnings", ())),
+    )

@@ -1,0 +1,67 @@
+"""The one Settings object: paths, model, retrieval knobs and the optional LLM endpoint."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.errors import SettingsError
+
+
+def _default_model_dir() -> str:
+    return os.environ.get("LETTERS_MODEL", str(Path.home() / ".cache" / "letters" / "multilingual-e5-small"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    index_dir: Path = field(
+        default_factory=lambda: Path(os.environ.get("LETTERS_INDEX", ".letters-index")),
+        metadata={"help": "folder holding the registry, the FAISS index and the BM25 index"},
+    )
+    letters_dir: Path | None = field(
+        default_factory=lambda: Path(os.environ["LETTERS_DIR"]) if os.environ.get("LETTERS_DIR") else None,
+        metadata={"help": "folder of letters (PDF, DOCX, TXT/MD, HTML) to ingest"},
+    )
+    embedding_model: str = field(
+        default_factory=_default_model_dir,
+        metadata={"help": "sentence-transformers model name or folder (built offline by `make setup`)"},
+    )
+    max_chunk_tokens: int = field(default=400, metadata={"help": "largest chunk, in tiktoken cl100k tokens"})
+    top_k: int = field(default=5, metadata={"help": "hits returned by search and cited by ask"})
+    rrf_k: int = field(default=60, metadata={"help": "reciprocal-rank-fusion constant"})
+    dense_weight: float = field(default=1.0, metadata={"help": "weight of the dense ranking in fusion"})
+    bm25_weight: float = field(default=1.0, metadata={"help": "weight of the BM25 ranking in fusion"})
+    exact_index_max: int = field(
+        default=200_000, metadata={"help": "above this many chunks an approximate (HNSW) index is used"}
+    )
+    min_relevance: float = field(
+        default=0.80, metadata={"help": "cosine similarity under which a topic answer counts as not found"}
+    )
+    llm_model: str | None = field(
+        default_factory=lambda: os.environ.get("LETTERS_LLM_MODEL") or None,
+        metadata={"help": "optional chat model for phrasing answers ('openai:NAME' or 'ollama:NAME')"},
+    )
+    llm_base_url: str | None = field(
+        default_factory=lambda: os.environ.get("LETTERS_LLM_BASE_URL") or None,
+        metadata={"help": "base URL of the OpenAI-compatible or Ollama endpoint"},
+    )
+    max_upload_mb: int = field(default=20, metadata={"help": "largest letter accepted by the UI upload"})
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with `changes` applied; unknown keys are rejected with the allowed ones named."""
+        known = {f.name for f in dataclasses.fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise SettingsError(f"unknown setting(s) {unknown}; allowed: {sorted(known)}")
+        clean = {k: v for k, v in changes.items() if v is not None}
+        for k in ("index_dir", "letters_dir"):
+            if k in clean:
+                clean[k] = Path(clean[k])
+        return dataclasses.replace(self, **clean)
+
+    @classmethod
+    def describe(cls) -> dict[str, str]:
+        return {f.name: f.metadata.get("help", "") for f in dataclasses.fields(cls)}
