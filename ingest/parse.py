@@ -43,6 +43,8 @@ class _Block:
     line: int = 0
     page: int | None = None
     context: str | None = None  # change kind implied by a heading ("presisering" -> clarified)
+    header: str = ""
+    header_end: int = 0
 
 
 # --- metadata ------------------------------------------------------------------------------------
@@ -403,6 +405,11 @@ def _own_owner(paras: tuple[Paragraph, ...]) -> str | None:
     return None
 
 
+def _header_text(lines: list[SourceLine], start: int, end: int) -> tuple[str, int]:
+    part = [ln for ln in lines[start:end] if ln.text.strip()]
+    return " ".join(" ".join(ln.text.split()) for ln in part), (part[-1].no if part else lines[start].no)
+
+
 def _walk(lines: list[SourceLine]) -> tuple[list[_Block], list[tuple[str, int, tuple[Paragraph, ...]]]]:
     blocks: list[_Block] = []
     sections: list[tuple[str, int, list[SourceLine]]] = []
@@ -438,13 +445,14 @@ def _walk(lines: list[SourceLine]) -> tuple[list[_Block], list[tuple[str, int, t
         header = _parse_header(lines, i)
         if header:
             block = _Block("assignment", section_name, [], header.ids, header.raw_id, header.title,
-                           header.owner, ln.no, ln.page, context)
+                           header.owner, ln.no, ln.page, context, *_header_text(lines, i, header.end))
             blocks.append(block)
             i = header.end
             continue
         if _ID_LABEL_RE.match(t):  # "ID: Eieravdeling HOD: FHA Title" with the ID missing
             h = _parse_id_label_header(lines, i)
-            block = _Block("assignment", section_name, [], [], h.raw_id or "", h.title, h.owner, ln.no, ln.page, context)
+            block = _Block("assignment", section_name, [], [], h.raw_id or "", h.title, h.owner, ln.no, ln.page, context,
+                           *_header_text(lines, i, h.end))
             blocks.append(block)
             i = h.end
             continue
@@ -458,7 +466,8 @@ def _walk(lines: list[SourceLine]) -> tuple[list[_Block], list[tuple[str, int, t
             i += 1
             continue
         if block is None and not numbered_seen and _heading_like(lines, i) and sections:
-            open_section(f"{sections[-1][0].split(' / ')[0]} / {t.rstrip(':. ')}", ln.no)
+            base = sections[-1][0].split(" / ")[0]
+            open_section(f"{base} / {t.rstrip(':. ')}" if base else t.rstrip(":. "), ln.no)
             i += 1
             continue
         if block is not None:
@@ -494,6 +503,8 @@ def _assignment(block: _Block, year: int | None, letter_file: str) -> tuple[Assi
         subitems=subs,
         deadlines=tuple(_dedupe(deadlines)),
         page=block.page,
+        header=block.header,
+        header_end=block.header_end,
     )
     refs = find_references(a, year, block.context)
     return a, refs

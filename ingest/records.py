@@ -64,6 +64,8 @@ class Assignment:
     subitems: tuple[SubItem, ...] = ()
     deadlines: tuple[Deadline, ...] = ()
     page: int | None = None
+    header: str = ""  # the header as it stands in the letter (joined over its lines)
+    header_end: int = 0  # last line of the header
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,8 @@ def letter_from_dict(d: dict[str, Any]) -> Letter:
             subitems=tuple(SubItem(**s) for s in a["subitems"]),
             deadlines=tuple(Deadline(**x) for x in a["deadlines"]),
             page=a.get("page"),
+            header=a.get("header", ""),
+            header_end=a.get("header_end", 0),
         )
         for a in d["assignments"]
     )

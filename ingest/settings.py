@@ -40,6 +40,9 @@ class Settings:
     min_relevance: float = field(
         default=0.80, metadata={"help": "cosine similarity under which a topic answer counts as not found"}
     )
+    min_bm25: float = field(
+        default=6.0, metadata={"help": "BM25 score under which a bm25-only answer counts as not found"}
+    )
     llm_model: str | None = field(
         default_factory=lambda: os.environ.get("LETTERS_LLM_MODEL") or None,
         metadata={"help": "optional chat model for phrasing answers ('openai:NAME' or 'ollama:NAME')"},

@@ -1,0 +1,72 @@
+"""Extractive answers: the best sentence or two of the retrieved paragraphs, chosen by a sentence scorer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from ingest import norsk
+
+_SENT_RE = re.compile(r"(?<=[.!?»])\s+(?=[A-ZÆØÅ«\"(\-])")
+_AMOUNT_RE = re.compile(r"\d[\d  ,.]*\s*(?:mill\w*\.?|mrd\.?|milliard\w*|kroner|kr\.?)(?!\w)", re.I)
+_WORD_RE = re.compile(r"[a-zæøå0-9]+", re.I)
+_STOP = {"og", "i", "for", "av", "til", "på", "som", "med", "det", "er", "en", "et", "om", "å", "at", "skal", "de",
+         "den", "hva", "hvilke", "hvilket", "hvem", "når", "the", "of", "and", "to", "a", "in", "is", "what", "which",
+         "does", "do", "about", "helsedirektoratet", "oppdrag", "oppdraget", "assignment", "letter", "brevet", "går",
+         "ut", "be", "bes", "ber", "har", "kan", "fra", "eller", "this", "that", "with", "how", "much", "hvor", "mye"}
+
+
+def sentences(text: str) -> list[str]:
+    parts = [p.strip() for p in _SENT_RE.split(text) if p.strip()]
+    return [p for p in parts if len(p) > 2]
+
+
+def stem_tokens(text: str) -> set[str]:
+    # A crude Norwegian stem (first 6 letters) is enough to match "e-sigaretter" with "e-sigarett".
+    return {w[:6] for w in _WORD_RE.findall(text.lower()) if w not in _STOP and len(w) > 1}
+
+
+def has_amount(text: str) -> bool:
+    return bool(_AMOUNT_RE.search(text))
+
+
+def best_sentences(question: str, passages: Sequence[str], want_amount: bool = False, n: int = 2,
+                   embed: Callable[[list[str]], np.ndarray] | None = None,
+                   query_vec: np.ndarray | None = None) -> list[tuple[int, str, float]]:
+    """(passage index, sentence, score) for the best sentences, in passage order within the top n.
+
+    Lexical overlap with the question decides; the passage's rank is a small prior; where the words do
+    not meet (an English question over Norwegian text) the sentences are embedded and compared.
+    """
+    q_tokens = stem_tokens(norsk.ID_RE.sub(" ", question))
+    scored: list[tuple[float, int, int, str]] = []
+    for pi, passage in enumerate(passages):
+        for si, s in enumerate(sentences(passage)):
+            overlap = len(q_tokens & stem_tokens(s))
+            score = overlap - 0.3 * pi - 0.05 * si
+            if want_amount and has_amount(s):
+                score += 3
+            scored.append((score, pi, si, s))
+    if not scored:
+        return []
+    lexical_best = max(scored)[0]
+    if embed is not None and query_vec is not None and lexical_best < 2 and len(scored) > 1:
+        # The lexically best and (for amount questions) every sentence with an amount get embedded.
+        ranked = sorted(scored, reverse=True)
+        cand = [c for c in ranked if want_amount and has_amount(c[3])][:12]
+        cand += [c for c in ranked if c not in cand][: 24 - len(cand)]
+        vecs = embed([c[3] for c in cand])
+        sims = vecs @ query_vec
+        scored = [(float(sim) * 10 - 0.3 * c[1] + (3 if want_amount and has_amount(c[3]) else 0), c[1], c[2], c[3])
+                  for c, sim in zip(cand, sims, strict=True)]
+    top = sorted(scored, reverse=True)[:n]
+    best = top[0]
+    keep = [best]
+    # A second sentence only when it is next to the best one and nearly as good: answers stay short.
+    for cand in top[1:]:
+        if cand[1] == best[1] and abs(cand[2] - best[2]) == 1 and cand[0] >= best[0] - 1:
+            keep.append(cand)
+    keep.sort(key=lambda x: (x[1], x[2]))
+    return [(c[1], c[3], c[0]) for c in keep]

@@ -1,0 +1,104 @@
+"""Answer sentences in Norwegian and English: deadlines by kind, owners, changes, lists, not-found."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ingest import norsk
+
+KIND_NO = {"cancels": "oppdraget utgår", "deadline": "fristen endres/utsettes", "reworded": "oppdragsteksten endres",
+           "clarified": "oppdraget presiseres", "renumbered": "oppdraget får nytt nummer",
+           "continued": "oppdraget videreføres", "refers": "oppdraget omtales"}
+KIND_EN = {"cancels": "the assignment is cancelled", "deadline": "the deadline is changed/postponed",
+           "reworded": "the assignment text is reworded", "clarified": "the assignment is clarified",
+           "renumbered": "the assignment is renumbered", "continued": "the assignment is carried over",
+           "refers": "the assignment is mentioned"}
+
+
+def sub_phrase(sub: str | None, lang: str) -> str:
+    if not sub:
+        return ""
+    if sub.startswith(("deloppdrag", "fase")):
+        word, label = sub.split(" ", 1)
+        if lang == "en":
+            return f"{'sub-task' if word == 'deloppdrag' else 'phase'} {label} of "
+        return f"{word} {label} i "
+    return f"sub-item {sub}) of " if lang == "en" else f"deloppdrag {sub}) i "
+
+
+def deadline_value(d: dict[str, Any], lang: str) -> str:
+    """The deadline itself, as written and in ISO form, saying what kind it is when it is not a date."""
+    kind, iso, text = d["kind"], d.get("date"), " ".join(str(d.get("text") or "").split())
+    if kind == "date" and iso:
+        shown = norsk.format_date_en(iso) if lang == "en" else norsk.format_date_no(iso)
+        return f"{shown} ({iso})"
+    if kind == "annual" and iso:
+        shown = norsk.format_date_en(iso) if lang == "en" else norsk.format_date_no(iso)
+        return (f"every year by {shown[:-5]} (this year {iso})" if lang == "en"
+                else f"hvert år innen {shown[:-5]} (i år {iso})")
+    if kind == "period_end" and iso:
+        return f"by the end of the period: {text} ({iso})" if lang == "en" else f"{text} ({iso})"
+    if kind == "week":
+        return f"{text} (a week number, no exact date)" if lang == "en" else f"{text} (ukenummer, ingen eksakt dato)"
+    if kind == "default_rule" and iso:
+        year = iso[:4]
+        return (f"no deadline of its own; the section's rule says it is to be done during {year} ({iso})"
+                if lang == "en" else
+                f"ingen egen frist; avsnittets regel sier at oppdraget skal gjennomføres i løpet av {year} ({iso})")
+    if kind == "dialog":
+        return ("to be agreed in dialogue with the ministry (no date given)" if lang == "en"
+                else "avklares i dialog med departementet (ingen dato oppgitt)")
+    return f"«{text}»" if text else ("not stated" if lang == "en" else "ikke oppgitt")
+
+
+def deadline_answer(ident: str, title: str, sub: str | None, deadlines: list[dict[str, Any]], lang: str,
+                    whole_assignment: bool = False) -> str:
+    who = f"{sub_phrase(sub, lang)}{ident} {title}".strip()
+    if len(deadlines) == 1:
+        d = deadlines[0]
+        value = deadline_value(d, lang)
+        extra = ""
+        if whole_assignment and sub:
+            extra = (" (the deadline is given for the whole assignment)" if lang == "en"
+                     else " (fristen gjelder hele oppdraget)")
+        if lang == "en":
+            return f"The deadline for {who} is {value}{extra}."
+        return f"Fristen for {who} er {value}{extra}."
+    parts = "; ".join(f"{_label(d['sub'])}{deadline_value(d, lang)}" for d in deadlines)
+    return f"{who} has these deadlines: {parts}." if lang == "en" else f"{who} har disse fristene: {parts}."
+
+
+def _label(sub: str | None) -> str:
+    if not sub:
+        return ""
+    return f"{sub}: " if " " in sub else f"{sub}): "
+
+
+def no_deadline(ident: str, title: str, sub: str | None, lang: str) -> str:
+    who = f"{sub_phrase(sub, lang)}{ident} {title}".strip()
+    if lang == "en":
+        return f"I can't find a deadline for {who} in the letters; the assignment text is cited below."
+    return f"Jeg finner ingen frist for {who} i brevene; oppdragsteksten er sitert under."
+
+
+def change_lead(changes: list[dict[str, Any]], lang: str) -> str:
+    """'Note: supplement no. 18 (2021) says the assignment is cancelled.' for the changes that matter."""
+    kinds = KIND_EN if lang == "en" else KIND_NO
+    parts = [f"{c['letter_title']} ({c['letter_year']}): {kinds.get(c['kind'], c['kind'])}" for c in changes]
+    return ("Note — a later letter changed this: " if lang == "en" else "Merk — et senere brev endret dette: ") + \
+        "; ".join(parts) + ". "
+
+
+def owner_answer(ident: str, title: str, owner: str | None, lang: str) -> str:
+    if not owner:
+        return (f"The letters name no owning department for {ident} {title}." if lang == "en"
+                else f"Brevene oppgir ingen eieravdeling for {ident} {title}.")
+    names = ", ".join(f"{c} ({norsk.DEPARTMENTS[c]})" if c in norsk.DEPARTMENTS else c
+                      for c in owner.replace(" og ", "/").replace(",", "/").split("/"))
+    if lang == "en":
+        return f"{ident} {title} is owned by {owner} in the ministry: {names}."
+    return f"{ident} {title} eies av {owner} i HOD: {names}."
+
+
+def not_found(what: str, lang: str) -> str:
+    return f"I can't find {what} in the letters." if lang == "en" else f"Jeg finner ikke {what} i brevene."

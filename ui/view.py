@@ -1,0 +1,317 @@
+"""Pure helpers the chat and assignment pages use: markdown, citation labels, uploads, tables, CSV.
+
+Nothing here imports Streamlit, so every rule the pages follow is tested without a browser.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import PurePath
+from typing import Any
+
+from assistant.records import Answer, Citation
+from ingest.registry import owner_codes
+
+UPLOAD_TYPES = ("pdf", "docx", "txt", "md", "html", "htm")
+MAX_NAME = 100
+
+# --- markdown -----------------------------------------------------------------------------------
+
+# Letter text is shown as markdown, where `*`, `_`, `$` (LaTeX in Streamlit), `<` and `[` mean
+# something: escape them so a paragraph always reads exactly as in the letter.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$:])")  # ':' starts emoji shortcodes and colour directives
+_LINE_START = re.compile(r"^(\s*)(?:([-+])|(\d+)([.)]))(?=\s)", re.M)
+_MARKER = re.compile(r"\\\[(\d{1,2})\\\]")
+
+
+def _escape_list_marker(m: re.Match[str]) -> str:
+    indent, bullet, number, punct = m.groups()
+    return f"{indent}\\{bullet}" if bullet else f"{indent}{number}\\{punct}"
+
+
+def md_escape(text: str) -> str:
+    """Text that Streamlit's markdown renders literally (no emphasis, lists, links, maths or HTML)."""
+    out = _MD_SPECIAL.sub(r"\\\1", text)
+    out = _LINE_START.sub(_escape_list_marker, out)
+    return out.replace("\n", "  \n")
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The answer text with its inline source markers [1] shown in bold, so they match the numbered sources."""
+    return _MARKER.sub(r"**[\1]**", md_escape(answer.text))
+
+
+def _loose(sentence: str) -> re.Pattern[str] | None:
+    words = sentence.split()
+    if not words:
+        return None
+    return re.compile(r"\s+".join(re.escape(w) for w in words), re.IGNORECASE)
+
+
+def highlight(text: str, sentence: str | None) -> str:
+    """The cited paragraph as markdown with the answering sentence marked (whitespace-insensitive match).
+
+    When the sentence is not in the paragraph (or there is none) the paragraph is shown unmarked.
+    """
+    pattern = _loose(sentence or "")
+    m = pattern.search(text) if pattern else None
+    if not m:
+        return md_escape(text)
+    marked = md_escape(m.group(0)).replace("  \n", " ")
+    return f"{md_escape(text[: m.start()])}:orange-background[**{marked}**]{md_escape(text[m.end():])}"
+
+
+# --- citations ----------------------------------------------------------------------------------
+
+
+def sub_label(sub: str | None) -> str:
+    """How a sub-item is named: 'd' -> 'd)', '2' -> 'deloppdrag 2', 'fase 1' stays."""
+    if not sub:
+        return ""
+    sub = sub.strip()
+    if re.fullmatch(r"[a-hA-H]", sub):
+        return f"{sub.lower()})"
+    if re.fullmatch(r"\d{1,2}", sub):
+        return f"deloppdrag {sub}"
+    return sub
+
+
+def where(line: int | None, line_end: int | None = None, page: int | None = None, language: str = "no") -> str:
+    """'side 13, linje 240–244' / 'linje 12' / 'page 3, line 40'."""
+    words = ("side", "linje") if language == "no" else ("page", "line")
+    parts = []
+    if page:
+        parts.append(f"{words[0]} {page}")
+    if line:
+        parts.append(f"{words[1]} {line}" + (f"–{line_end}" if line_end and line_end != line else ""))
+    return ", ".join(parts)
+
+
+def citation_label(c: Citation, number: int | None = None, language: str = "no") -> str:
+    """One line naming a source: '[1] Tildelingsbrev … (2024) · 2.1.2 Oppdrag · TB2024-07 d) · linje 244'."""
+    title = c.title or c.letter
+    parts = [f"{title} ({c.year})" if c.year and str(c.year) not in title else title]
+    if c.section:
+        parts.append(c.section)
+    if c.assignment:
+        parts.append(" ".join(p for p in (c.assignment, sub_label(c.sub)) if p))
+    spot = where(c.line, c.line_end, c.page, language)
+    if spot:
+        parts.append(spot)
+    label = " · ".join(parts)
+    return f"[{number}] {label}" if number is not None else label
+
+
+def context_lines(rows: Sequence[dict[str, Any]], c: Citation, language: str = "no") -> list[str]:
+    """Markdown lines around a citation from its assignment's registry rows: title, owner, sub-items,
+    deadlines and later changes, with the cited sub-item in bold."""
+    row = next((r for r in rows if r.get("letter") == c.letter), rows[0] if rows else None)
+    if row is None:
+        return []
+    no = language == "no"
+    lines = [f"**{md_escape(row['id'])} {md_escape(row.get('title') or '')}**"
+             + (f" — {'eier' if no else 'owner'}: {md_escape(row['owner'])}" if row.get("owner") else "")]
+    for s in row.get("subitems") or []:
+        text = md_escape(s["text"].lstrip("-• ").strip())
+        spot = where(s.get("line"), s.get("line_end"), s.get("page"), language)
+        lines.append(f"- {'**' + text + '**' if c.sub and s['label'] == c.sub else text} _({spot})_")
+    for d in row.get("deadlines") or []:
+        lines.append(f"- {'Frist' if no else 'Deadline'}{' ' + sub_label(d['sub']) if d.get('sub') else ''}: "
+                     f"{md_escape(d['text'])}")
+    for a in row.get("amendments") or []:
+        lines.append(f"- {'Endret i' if no else 'Changed in'} {md_escape(a['letter'])} ({a['kind']}): {md_escape(a['text'])}")
+    return lines
+
+
+def history(turns: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
+    """The chat turns as `Assistant.ask` wants them: [{question, answer}]."""
+    return [{"question": t["question"], "answer": t["answer"].text} for t in turns if t.get("answer") is not None]
+
+
+# --- uploads ------------------------------------------------------------------------------------
+
+
+class UploadRejected(ValueError):
+    """An uploaded file that is not saved; the message says why in Norwegian."""
+
+
+def safe_filename(name: str) -> str:
+    """A file name safe to save in the letters folder: no folders, no control or shell characters,
+    no leading dot, Norwegian letters kept, a known suffix (lower case), at most MAX_NAME characters."""
+    base = PurePath(name.replace("\\", "/")).name
+    base = unicodedata.normalize("NFC", base)
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    suffix = suffix.lower()
+    if suffix not in UPLOAD_TYPES:
+        raise UploadRejected(f"{name}: filtypen «.{suffix}» støttes ikke; bruk {', '.join(UPLOAD_TYPES)}"
+                             if suffix else f"{name}: filen mangler filtype ({', '.join(UPLOAD_TYPES)})")
+    stem = re.sub(r"[^\w.\- ]+", "_", stem, flags=re.UNICODE)
+    stem = re.sub(r"\s+", "_", stem).strip("._-")[: MAX_NAME - len(suffix) - 1]
+    return f"{stem or 'brev'}.{suffix}"
+
+
+def check_upload(name: str, size: int, max_mb: int) -> str:
+    """The safe name to save an upload under, or UploadRejected (too big, empty, wrong type)."""
+    safe = safe_filename(name)
+    if size <= 0:
+        raise UploadRejected(f"{name}: filen er tom")
+    if size > max_mb * 1024 * 1024:
+        raise UploadRejected(f"{name}: filen er {size / 1024 / 1024:.1f} MB; grensen er {max_mb} MB")
+    return safe
+
+
+_STATUS = {"added": "lagt til", "updated": "oppdatert", "unchanged": "uendret", "removed": "fjernet"}
+
+
+def ingest_rows(report: dict[str, Any], only: Iterable[str] | None = None) -> list[dict[str, str]]:
+    """One row per file of an ingest report: {file, status, reason}; `only` keeps those files."""
+    keep = set(only) if only is not None else None
+    rows = [{"file": f, "status": label, "reason": ""}
+            for key, label in _STATUS.items() for f in report.get(key, [])]
+    rows += [{"file": f["file"], "status": "feilet", "reason": f["error"]} for f in report.get("failed", [])]
+    return [r for r in rows if keep is None or r["file"] in keep]
+
+
+def ingest_summary(report: dict[str, Any]) -> str:
+    """'3 brev, 120 oppdrag, 800 tekstbiter (1 lagt til, 0 oppdatert, 1 feilet)'."""
+    counts = ", ".join(f"{len(report.get(k, []))} {label}" for k, label in _STATUS.items() if k != "unchanged")
+    return (f"{report.get('letters', 0)} brev, {report.get('assignments', 0)} oppdrag, "
+            f"{report.get('chunks', 0)} tekstbiter ({counts}, {len(report.get('failed', []))} feilet)")
+
+
+def status_lines(status: dict[str, Any]) -> list[str]:
+    """The index status as short Norwegian lines for the sidebar."""
+    built = status.get("built_at")
+    when = "ukjent"
+    if built:
+        try:
+            when = dt.datetime.fromisoformat(str(built)).strftime("%d.%m.%Y %H:%M")
+        except ValueError:
+            when = str(built)
+    return [f"**{len(status.get('letters', []))}** brev, **{status.get('assignments', 0)}** oppdrag, "
+            f"**{status.get('chunks', 0)}** tekstbiter", f"Sist bygget: {when}"]
+
+
+# --- the assignment registry ----------------------------------------------------------------------
+
+
+def owners(rows: Iterable[dict[str, Any]]) -> list[str]:
+    """Every HOD department code that owns an assignment, sorted."""
+    return sorted({code for r in rows for code in owner_codes(r.get("owner"))})
+
+
+def years(rows: Iterable[dict[str, Any]]) -> list[int]:
+    return sorted({r["year"] for r in rows if r.get("year")}, reverse=True)
+
+
+def deadline_text(row: dict[str, Any]) -> str:
+    """'d): 2024-07-01; g): 2024-09-01' or the kind when there is no date ('løpende')."""
+    parts = []
+    for d in row.get("deadlines") or []:
+        what = d.get("date") or d.get("text") or d.get("kind") or ""
+        parts.append(f"{sub_label(d['sub'])}: {what}" if d.get("sub") else what)
+    return "; ".join(dict.fromkeys(parts))
+
+
+def next_date(row: dict[str, Any]) -> str:
+    """The earliest dated deadline (ISO) or ''."""
+    dates = sorted(d["date"] for d in row.get("deadlines") or [] if d.get("date"))
+    return dates[0] if dates else ""
+
+
+def filter_assignments(rows: Iterable[dict[str, Any]], year: int | None = None, owner: str | None = None,
+                       text: str = "", due_from: dt.date | None = None, due_days: int | None = None) -> list[dict[str, Any]]:
+    """Rows matching a year, an owner code, words in ID/title/sub-items, and a deadline within
+    `due_days` days from `due_from` (inclusive)."""
+    words = text.lower().split()
+    end = due_from + dt.timedelta(days=due_days) if due_from and due_days is not None else None
+    out = []
+    for r in rows:
+        if year and r.get("year") != year:
+            continue
+        if owner and owner.upper() not in owner_codes(r.get("owner")):
+            continue
+        if words:
+            hay = " ".join([r["id"], *r.get("aliases", []), r.get("title") or "",
+                            *(s["text"] for s in r.get("subitems") or [])]).lower()
+            if not all(w in hay for w in words):
+                continue
+        if due_from and end and not any(
+                d.get("date") and due_from.isoformat() <= d["date"] <= end.isoformat() for d in r.get("deadlines") or []):
+            continue
+        out.append(r)
+    return out
+
+
+TABLE_COLUMNS = {"id": "Oppdrag", "year": "År", "owner": "Eier", "title": "Tittel", "deadlines": "Frister",
+                 "next": "Første frist", "changes": "Endringer", "letter": "Brev"}
+
+
+def table_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Flat rows for the table and the CSV, with Norwegian column names."""
+    return [{
+        TABLE_COLUMNS["id"]: r["id"] + (f" ({', '.join(r['aliases'])})" if r.get("aliases") else ""),
+        TABLE_COLUMNS["year"]: r.get("year"),
+        TABLE_COLUMNS["owner"]: r.get("owner") or "",
+        TABLE_COLUMNS["title"]: r.get("title") or "",
+        TABLE_COLUMNS["deadlines"]: deadline_text(r),
+        TABLE_COLUMNS["next"]: next_date(r),
+        TABLE_COLUMNS["changes"]: len(r.get("amendments") or []),
+        TABLE_COLUMNS["letter"]: r.get("letter") or "",
+    } for r in rows]
+
+
+def csv_bytes(rows: Sequence[dict[str, Any]]) -> bytes:
+    """CSV (UTF-8 with BOM so Excel reads æøå) of flat rows; the header is the first row's keys."""
+    buf = io.StringIO()
+    fields = list(rows[0]) if rows else list(TABLE_COLUMNS.values())
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def row_key(row: dict[str, Any]) -> str:
+    """A label unique per assignment row (the same ID can appear in two letters)."""
+    return f"{row['id']} — {row.get('title') or ''} ({row.get('letter')})"
+
+
+def example_questions(rows: Sequence[dict[str, Any]], n: int = 4) -> list[str]:
+    """Up to `n` example questions about assignments that exist in the index, newest letters first:
+    a sub-item deadline, an owner, a later change, and what an assignment asks for (in English)."""
+    ordered = sorted(rows, key=lambda r: (-(r.get("year") or 0), r.get("letter") or "", r.get("line") or 0))
+    out: list[str] = []
+    used: set[str] = set()
+
+    def pick(test: Any) -> dict[str, Any] | None:
+        row = next((r for r in ordered if r["id"] not in used and test(r)), None)
+        if row:
+            used.add(row["id"])
+        return row
+
+    def dated_subs(r: dict[str, Any]) -> list[dict[str, Any]]:
+        return [d for d in r.get("deadlines") or [] if d.get("sub") and d.get("date")]
+
+    row = pick(lambda r: len(dated_subs(r)) >= 2)
+    if row:
+        subs = dated_subs(row)
+        # A deadline shared by several sub-items ("d) til f)") makes the most telling example.
+        d = max(subs, key=lambda x: (sum(y["text"] == x["text"] for y in subs), -subs.index(x)))
+        out.append(f"Hva er fristen for {row['id']} {sub_label(d['sub'])}?")
+    row = pick(lambda r: bool(r.get("owner")))
+    if row:
+        out.append(f"Hvilken avdeling i HOD eier {row['id']}?")
+    row = pick(lambda r: any(a.get("letter") != r.get("letter") for a in r.get("amendments") or []))
+    if row:
+        out.append(f"Hva skjedde med {row['id']}?")
+    row = pick(lambda r: bool(r.get("title")))
+    if row:
+        out.append(f"What does {row['id']} ask for?")
+    return out[:n]
