@@ -37,6 +37,11 @@ TYPES = ("deadline", "responsible", "content", "subtask", "amendment", "topic", 
 
 _WS_RE = re.compile(r"\s+")
 _ISO_RE = re.compile(r"\b((?:19|20)\d\d-\d\d-\d\d)\b")
+# English month-first dates ("July 1, 2024"), which norsk.DATE_RE (day first) does not read.
+_MONTH_FIRST_RE = re.compile(
+    rf"\b(?P<m>{'|'.join(sorted(norsk.MONTHS, key=len, reverse=True))})\.?\s+(?P<d>\d{{1,2}}),?\s+(?P<y>(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
 # Typography that extraction and phrasing vary freely: all dashes to '-', quotes to '"' and "'".
 _FOLD = str.maketrans({
     "\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " ",
@@ -102,13 +107,17 @@ def _structured_dates(ask: Mapping[str, Any]) -> list[str]:
 
 
 def dates_in_text(text: str) -> set[str]:
-    """ISO dates written in `text`: ISO itself, '15. september 2024', '15 September 2024', '31.12.2025'.
+    """ISO dates written in `text`: ISO, '15. september 2024', '15 September 2024', 'September 15, 2024', '31.12.2025'.
 
     A date without a year is not taken: the metric must not guess the year the answer left out.
     """
     dates = set(_ISO_RE.findall(text))
     for m in norsk.DATE_RE.finditer(text):
         iso = norsk.date_from_match(m, None)
+        if iso:
+            dates.add(iso)
+    for m in _MONTH_FIRST_RE.finditer(text):
+        iso = norsk.make_date(int(m.group("d")), norsk.MONTHS[m.group("m").lower()], int(m.group("y")))
         if iso:
             dates.add(iso)
     return dates

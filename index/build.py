@@ -247,11 +247,11 @@ class _Build:
             try:
                 report = self._apply_files(registry, registry.files(), files)
                 counts = registry.counts()
-                meta = _meta(prev)
-                if prev is not None and meta is not None and self._compatible(meta) and not report.changed:
+                previous = self._previous_store(prev)
+                if previous is not None and not report.changed:
                     shutil.rmtree(tmp)  # nothing to do: keep serving the current generation
-                    return report.to_json(counts, int(meta["chunks"]), time.monotonic() - start, 0)
-                store, embedded = self._update_store(self._previous_store(prev, meta), registry, report, tmp)
+                    return report.to_json(counts, len(previous.chunks), time.monotonic() - start, 0)
+                store, embedded = self._update_store(previous, registry, report, tmp)
             finally:
                 registry.close()
             gen = self._publish(tmp)
@@ -274,7 +274,9 @@ class _Build:
         """Can the previous store be updated in place: same chunker and same embedding model?"""
         return meta.get("extra", {}).get("chunker") == self.chunker and meta.get("model_id") == self.embedder.model_id
 
-    def _previous_store(self, prev: Path | None, meta: dict[str, Any] | None) -> Store | None:
+    def _previous_store(self, prev: Path | None) -> Store | None:
+        """The previous generation's store, when it loads and fits this build; else None (rebuild)."""
+        meta = _meta(prev)
         if prev is None or meta is None or not self._compatible(meta):
             return None
         try:

@@ -203,9 +203,18 @@ def _body(a: Assignment) -> tuple[tuple[Paragraph, ...], list[str | None]]:
         paras = a.paragraphs
     elif a.subitems:
         paras = tuple(Paragraph(s.text, s.line, s.line_end, s.page) for s in a.subitems)
-    else:  # a header with no body: the title is all there is to cite
+    elif a.header:
+        paras = ()
+    else:  # a header with no body and no header text: the title is all there is to cite
         paras = (Paragraph(a.title or a.id, a.line, a.line, a.page),)
     return paras, [_sub_of(p, a.subitems) for p in paras]
+
+
+def _header_paragraph(a: Assignment) -> Paragraph | None:
+    """The header as written ("TB2024-07  Avd.HOD: FHA  Title"): it is what answers "who owns it"."""
+    if not a.header.strip():
+        return None
+    return Paragraph(a.header, a.line, max(a.header_end, a.line), a.page)
 
 
 def _sub_of(p: Paragraph, subitems: Iterable[SubItem]) -> str | None:
@@ -217,9 +226,10 @@ def _sub_of(p: Paragraph, subitems: Iterable[SubItem]) -> str | None:
 
 def _assignment_chunks(letter: Letter, a: Assignment, max_tokens: int) -> list[Chunk]:
     paras, subs = _body(a)
+    head = _header_paragraph(a)
     header = assignment_header(letter, a)
     budget = _budget(header, max_tokens)
-    units = _units(paras, subs, budget)
+    units = _units(((head,) if head else ()) + paras, [None] * bool(head) + subs, budget)
     out = []
     for group in _pack_units(units, budget):
         sub = _same_sub(group) if len(units) != len(group) else None

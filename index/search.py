@@ -303,8 +303,8 @@ class SearchIndex:
                 tier = 4 if store.chunks[cid].letter in own_letters else 2
                 tiers[tier].append((order, 0, fused_rank.get(p, len(ranked) + p), p))
         routed: list[int] = []
-        for tier in tiers:
-            for *_rest, p in sorted(tier):
+        for group in tiers:
+            for *_rest, p in sorted(group):
                 if p not in seen and (mask is None or mask[p]):
                     seen.add(p)
                     routed.append(p)

@@ -248,10 +248,9 @@ class Store:
             keys = {k for k in (norsk.id_key(n) for n in names) if k}
             for key in keys:
                 own.setdefault(key, []).append(cid)
-            for found in norsk.find_ids(c.text):
-                key = norsk.id_key(found)
-                if key and key not in keys and cid not in mentions.get(key, []):
-                    mentions.setdefault(key, []).append(cid)
+            named = {norsk.id_key(found) for found in norsk.find_ids(c.text)}
+            for mkey in sorted(k for k in named if k and k not in keys):
+                mentions.setdefault(mkey, []).append(cid)
         return own, mentions
 
     # persistence ------------------------------------------------------------------------------------
@@ -348,8 +347,11 @@ class Store:
         if allowed is not None:
             sel = faiss.IDSelectorBatch(allowed)
             hnsw = self.index_type == "hnsw"
-            params = faiss.SearchParametersHNSW(sel=sel, efSearch=max(HNSW_EF_SEARCH, k)) if hnsw \
-                else faiss.SearchParameters(sel=sel)
+            # faiss's SWIG classes take keyword arguments the type stubs do not know about.
+            if hnsw:
+                params = faiss.SearchParametersHNSW(sel=sel, efSearch=max(HNSW_EF_SEARCH, k))  # type: ignore[attr-defined]
+            else:
+                params = faiss.SearchParameters(sel=sel)  # type: ignore[call-arg]
         q = _normalised(query.reshape(1, -1), self.dim)
         scores, ids = self._faiss.search(q, k, params=params)
         by_fid = self.by_faiss_id

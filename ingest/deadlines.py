@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from ingest import norsk
-from ingest.records import Assignment, Deadline, Paragraph, Section
+from ingest.records import Assignment, Deadline, Letter, Paragraph, Section
 
 _LABEL_LIST_RE = re.compile(
     r"(?P<labels>(?:(?:deloppdrag|punkt|oppdrag|fase)\s+)?\(?[a-h1-9]\d?\)"
@@ -16,7 +16,7 @@ _LABEL_LIST_RE = re.compile(
     re.IGNORECASE,
 )
 _PHASE_RE = re.compile(r"\bFase\s+(?P<n>\d{1,2})\s*[:\-–]?\s*", re.IGNORECASE)
-_LOOKBACK = 110
+_LOOKBACK = 170
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«\"(-])")
 
 
@@ -58,8 +58,16 @@ def _cue_before(text: str, start: int) -> int | None:
     gap = window[best.end() :]
     if len(gap.strip()) <= 3:
         return base + best.start()
-    # "innen samme frist", "frist for utarbeidelse av kriterier ... er 31.12.2025"
-    if re.match(r"^\s*(?:for\b[^.]{0,90}\ber\s*|er\s+|den\s+|:\s*)$", gap, re.IGNORECASE):
+    cue = best.group(0).lower()
+    # "Frist for endelig svar settes til 2. august", "Frist utkast til ny strategi er 1. juni",
+    # "Frist for oversendelse av forslag til modell: 1. oktober"
+    if cue.startswith(("frist", "ny frist", "tidsfrist")) and re.match(
+            r"^[^.!?]{0,140}?(?:\ber|settes\s+til|er\s+satt\s+til|:)\s*$", gap, re.IGNORECASE):
+        return base + best.start()
+    # "Det skal leveres en felles statusrapport for arbeidet 1. april 2024"
+    if cue.startswith("lever") and len(gap) <= 60 and not re.search(r"[.!?]", gap):
+        return base + best.start()
+    if re.match(r"^\s*(?:for\b[^.]{0,90}\ber\s*|er\s+|den\s+|:\s*|for(?:\s+[a-zæøå]+){1,2}\s*)$", gap, re.IGNORECASE):
         return base + best.start()
     return None
 
@@ -98,7 +106,9 @@ def find_deadlines(text: str, year: int | None, sub: str | None, line: int,
                                     norsk.date_from_match(dm, year), "date", line))
                 taken.append((m.start(), dm.end()))
     for sentence_start, sentence in _sentences(text):
-        out.extend(_sentence_deadlines(sentence, sentence_start, year, sub, line, free, taken))
+        named = re.search(r"\b(?:del|deloppdrag|punkt)\s+(\d{1,2}|[a-h])\b(?!\))", sentence, re.IGNORECASE)
+        own_sub = map_label(named.group(1), known) if named else sub
+        out.extend(_sentence_deadlines(sentence, sentence_start, year, own_sub, line, free, taken))
     return out
 
 
@@ -126,6 +136,9 @@ def _sentence_deadlines(sentence: str, offset: int, year: int | None, sub: str |
         phrase = " ".join(sentence[cue : m.end()].split())
         out.append(Deadline(sub, phrase, iso, _period_kind(sentence[max(0, cue - 60) : m.end()]), line))
         taken.append((a, b))
+    for m in re.finditer(r"\b(?:gjennomført|ferdigstilt|ferdig|levert|avsluttet)\s+i\s+løpet\s+av\s+(?P<y>(?:19|20)\d\d)\b",
+                         sentence, re.I):
+        out.append(Deadline(sub, " ".join(m.group(0).split()), f"{m.group('y')}-12-31", "period_end", line))
     for m in re.finditer(r"\b(?:innen|frist\w*:?|senest|i)\s+(?:løpet\s+av\s+)?uke\s+(?P<w>\d{1,2})\b", sentence, re.I):
         out.append(Deadline(sub, " ".join(m.group(0).split()), None, "week", line))
     for m in re.finditer(r"\b(?:innen|frist\w*:?)\s+(?:utgangen|slutten)\s+av\s+(?:(?P<m>[a-zæøå]+)\s+)?(?P<y>(?:19|20)\d\d|året)",
@@ -167,4 +180,19 @@ def apply_default_rules(assignments: list[Assignment], sections: tuple[Section, 
         if rule is not None and not a.deadlines:
             a = replace(a, deadlines=(rule,))
         out.append(a)
+    return out
+
+
+def amendment_deadlines(letter: Letter) -> list[tuple[str, Deadline]]:
+    """Deadlines a later letter sets for another letter's assignment ('Oppdragsteksten endres til: … innen 31. mai')."""
+    out: list[tuple[str, Deadline]] = []
+    for r in letter.references:
+        if r.source is not None or r.kind not in ("reworded", "deadline"):
+            continue
+        for s in letter.sections:
+            idx = next((i for i, p in enumerate(s.paragraphs) if p.line <= r.line <= p.line_end), None)
+            if idx is None:
+                continue
+            for p in s.paragraphs[idx : idx + 4]:
+                out.extend((r.target, d) for d in find_deadlines(p.text, letter.year, None, p.line))
     return out

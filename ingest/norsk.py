@@ -141,7 +141,7 @@ def format_date_en(iso: str) -> str:
 # Words that make a date in running text a deadline ("innen 4. mars", "Frist: ...", "har frist").
 DEADLINE_CUE_RE = re.compile(
     r"\b(?:ny\s+frist|tidsfrist|frist(?:en)?(?:\s+(?:for\s+[^.:]{0,80}?\s)?er)?|har\s+frist|med\s+frist|"
-    r"innen|senest|leveres|levere)\b\s*:?\s*",
+    r"innen|senest|leveres|levere|(?:forlenges|utsettes|endres|flyttes)\s+til)\b\s*:?\s*",
     re.IGNORECASE,
 )
 DIALOG_RE = re.compile(r"\bfrist\w*\b[^.]*\b(?:dialog|avklar\w*|diskutere|nærmere|møte)\b|"
@@ -158,7 +158,7 @@ SUB_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("deloppdrag", re.compile(r"^(?:[-–•*]\s*)?Deloppdrag\s+(?P<l>\d{1,2}|[a-h])\)?\s*(?:[:.)–-]|$)", re.I)),
     ("fase", re.compile(r"^(?:[-–•*]\s*)?Fase\s+(?P<l>\d{1,2})\s*(?:[:.)–-]|$)", re.I)),
     ("letter", re.compile(r"^(?:[-–•*]\s*)?\(?(?P<l>[a-h])\)\s+\S")),
-    ("number", re.compile(r"^(?:[-–•*]\s*)?(?P<l>\d{1,2})[.)]\s+\S")),
+    ("number", re.compile(r"^(?:[-–•*]\s*)?\(?(?P<l>\d{1,2})[.)]\s+\S")),
 )
 
 

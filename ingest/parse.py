@@ -26,6 +26,8 @@ _BULLET_START_RE = re.compile(r"^-\s+\S")
 _CONTINUATION_WORDS = {"og", "i", "for", "av", "med", "om", "til", "på", "mot", "fra", "under", "ved", "eller",
                        "en", "et", "å", "the", "of", "and", "in", "to", "innen", "samt", "knyttet", "mellom"}
 _GROUP_HEADING_RE = re.compile(r"\boppdrag\b", re.IGNORECASE)
+# "På denne bakgrunn gis Helsedirektoratet følgende oppdrag:" introduces a list; it is no heading.
+_LEAD_IN_RE = re.compile(r"\b(?:følgende|skal|bes|ber|gis|vil)\b", re.IGNORECASE)
 _SENTENCE_END = tuple(".:;!?»\")")
 
 
@@ -129,7 +131,7 @@ def _plausible_next(cur: list[int], new: list[int]) -> bool:
     for k in range(min(len(cur), len(new))):
         if new[:k] == cur[:k] and 1 <= new[k] - cur[k] <= 2 and all(p == 1 for p in new[k + 1 :]):
             return True
-    return new[: len(cur)] == cur and len(new) > len(cur) and all(p <= 2 for p in new[len(cur) :])
+    return new[: len(cur)] == cur and len(new) > len(cur) and all(p <= 5 for p in new[len(cur) :])
 
 
 def _heading_like(lines: list[SourceLine], i: int) -> bool:
@@ -140,8 +142,8 @@ def _heading_like(lines: list[SourceLine], i: int) -> bool:
         return False
     if t.endswith(".") and (len(t) > 70 or ". " in t[:-1]):
         return False
-    if t.endswith((",", ";")) or _FRIST_LINE_RE.match(t):
-        return False
+    if t.endswith((",", ";")) or _FRIST_LINE_RE.match(t) or re.search(r"[.:;]\s+\S", t):
+        return False  # a heading is one phrase, not sentences or "Label: value"
     before = i == 0 or not lines[i - 1].text.strip()
     after = i + 1 >= len(lines) or not lines[i + 1].text.strip()
     return before and after
@@ -223,7 +225,7 @@ def _parse_header(lines: list[SourceLine], i: int) -> _Header | None:
     if not m or text.startswith("-"):
         return None
     ids, rest = _ids_in(m.group("ids")), m.group("rest")
-    rest_s = rest.strip(" \t:–-")
+    rest_s = rest.strip().lstrip(":–- \t")
     label = norsk.OWNER_LABEL_RE.match(rest_s)
     if label:  # "TB2024-07<TAB>Avd.HOD: FHA<TAB>Title"
         fields = [f.strip() for f in rest_s[label.end() :].split("\t") if f.strip()]
@@ -264,8 +266,12 @@ def _parse_header(lines: list[SourceLine], i: int) -> _Header | None:
         rest_s = rest.split("\t")[0].strip()
     if len(text) > 170 or not (rest_s[:1].isupper() or rest_s[:1] in "«\"") or not rest.startswith((" ", "\t")):
         return None
-    standalone = (i == 0 or not lines[i - 1].text.strip()) and (i + 1 >= len(lines) or not lines[i + 1].text.strip()
-                                                               or _continues(rest_s, lines[i + 1].text, 0))
+    # PDF extraction drops blank lines, so a header may also stand between whole sentences.
+    prev = lines[i - 1].text.strip() if i > 0 else ""
+    nxt = lines[i + 1].text.strip() if i + 1 < len(lines) else ""
+    before = not prev or prev.endswith(_SENTENCE_END)
+    after = not nxt or _continues(rest_s, nxt, 0) or (nxt[:1].isupper() and not rest_s.endswith((".", ",")))
+    standalone = before and after
     if not standalone or (rest_s.endswith(".") and len(rest_s) > 100):
         return None
     title, end = _take_title(lines, i + 1, rest_s)
@@ -275,7 +281,8 @@ def _parse_header(lines: list[SourceLine], i: int) -> _Header | None:
 def _parse_id_label_header(lines: list[SourceLine], i: int) -> _Header:
     """2021 style: 'ID: TB2021-01 Eieravdeling HOD: FHA Title', wrapped in many ways."""
     acc, j = re.sub(r"^\s*ID\s*:\s*", "", lines[i].text.strip(), flags=re.I), i + 1
-    while not norsk.OWNER_LABEL_RE.search(acc) and j < len(lines) and j - i <= 7:
+    # An incomplete ID may wrap over several short lines before the owner label.
+    while not norsk.OWNER_LABEL_RE.search(acc) and j < len(lines) and j - i <= 8:
         t = lines[j].text.strip()
         if t:
             if _ID_LABEL_RE.match(t) or _section_heading(t, []) is not None:
@@ -284,7 +291,12 @@ def _parse_id_label_header(lines: list[SourceLine], i: int) -> _Header:
         j += 1
     label = norsk.OWNER_LABEL_RE.search(acc)
     id_part, rest = (acc[: label.start()], acc[label.end() :]) if label else (acc, "")
-    ids = _ids_in(re.sub(r"([-/])\s+", r"\1", id_part))
+    joined = re.sub(r"([-/])\s+", r"\1", id_part)
+    ids = _ids_in(joined)
+    # "TB2020-57/2": a bare number after a slash is a second ID of the same series.
+    for m in re.finditer(rf"({norsk.ID_PATTERN})/(\d{{1,3}})(?![\d.-])", joined, re.IGNORECASE):
+        base = norsk.normalise_id(m.group(1)) or ""
+        ids.append(f"{base.rsplit('-', 1)[0]}-{m.group(2)}")
     owner, title = _split_owner(rest)
     if owner is None and not title:
         k = _next_nonblank(lines, j - 1)
@@ -296,7 +308,9 @@ def _parse_id_label_header(lines: list[SourceLine], i: int) -> _Header:
         if k is not None and not _is_structural(lines[k].text) and len(lines[k].text.strip()) <= 90:
             title, j = lines[k].text.strip(), k + 1
     title, end = _take_title(lines, j, title)
-    return _Header(ids, " ".join(id_part.split()) if not ids else "", owner, title, end)
+    partial = re.search(r"(?:TTB|STB|RTB|TB)\s?\d{4}(?:-(?=\s|$))?", id_part, re.IGNORECASE)
+    raw = partial.group(0).replace(" ", "").upper() if partial else ""
+    return _Header(ids, raw if not ids else "", owner, title, end)
 
 
 # --- paragraphs, sub-items -------------------------------------------------------------------------
@@ -346,7 +360,8 @@ def _merge_broken(paras: list[Paragraph]) -> list[Paragraph]:
     for p in paras:
         if out:
             prev = out[-1]
-            if (not prev.text.endswith(_SENTENCE_END) and p.text[:1].islower()
+            cut = prev.text.rsplit(" ", 1)[-1].lower() in _CONTINUATION_WORDS
+            if (not prev.text.endswith(_SENTENCE_END) and (p.text[:1].islower() or cut)
                     and not _BULLET_START_RE.match(p.text) and not _starts_block(p.text, "")):
                 out[-1] = Paragraph(join_lines([prev.text, p.text]), prev.line, p.line_end, prev.page)
                 continue
@@ -405,6 +420,16 @@ def _own_owner(paras: tuple[Paragraph, ...]) -> str | None:
     return None
 
 
+def _partial_id_header(lines: list[SourceLine], i: int) -> bool:
+    """'TB2020 - tillegg …' with 'Eieravdeling HOD:' a few lines below: a header whose ID is incomplete."""
+    if not re.match(r"^\s*(?:TTB|STB|RTB|TB)\s?\d{4}\b(?!\s?[-–]\s?\d)", lines[i].text):
+        return False
+    for ln in lines[i + 1 : i + 6]:
+        if re.match(r"^\s*Eieravdeling", ln.text, re.IGNORECASE):
+            return True
+    return False
+
+
 def _header_text(lines: list[SourceLine], start: int, end: int) -> tuple[str, int]:
     part = [ln for ln in lines[start:end] if ln.text.strip()]
     return " ".join(" ".join(ln.text.split()) for ln in part), (part[-1].no if part else lines[start].no)
@@ -449,14 +474,14 @@ def _walk(lines: list[SourceLine]) -> tuple[list[_Block], list[tuple[str, int, t
             blocks.append(block)
             i = header.end
             continue
-        if _ID_LABEL_RE.match(t):  # "ID: Eieravdeling HOD: FHA Title" with the ID missing
+        if _ID_LABEL_RE.match(t) or _partial_id_header(lines, i):  # "ID: Eieravdeling HOD: FHA Title", ID missing
             h = _parse_id_label_header(lines, i)
             block = _Block("assignment", section_name, [], [], h.raw_id or "", h.title, h.owner, ln.no, ln.page, context,
                            *_header_text(lines, i, h.end))
             blocks.append(block)
             i = h.end
             continue
-        if _heading_like(lines, i) and _GROUP_HEADING_RE.search(t) and len(t) <= 65:
+        if _heading_like(lines, i) and _GROUP_HEADING_RE.search(t) and len(t) <= 65 and not _LEAD_IN_RE.search(t):
             context = norsk.classify_change(t)
             if not numbered_seen:
                 open_section(t.rstrip(":. "), ln.no)

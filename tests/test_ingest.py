@@ -1,0 +1,225 @@
+"""Parsing: fixture letters in every style against golden outputs, readers per format, bad input, properties."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ingest import norsk, parse_text, read_letter
+from ingest.deadlines import find_deadlines
+from ingest.errors import LetterReadError
+from tests.conftest import FIXTURE_LETTERS, GOLDEN
+from tests.golden_summary import summary
+
+FIXTURES = sorted(FIXTURE_LETTERS.glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_fixture_letter_matches_golden(path: Path) -> None:
+    expected = json.loads((GOLDEN / "fixtures" / f"{path.stem}.json").read_text(encoding="utf-8"))
+    assert json.loads(json.dumps(summary(read_letter(path)))) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "expected"),
+    [
+        ("Frist: 15. september 2024", 2024, [(None, "2024-09-15", "date")]),
+        ("Frist: 31.12.2025.", 2025, [(None, "2025-12-31", "date")]),
+        ("Frist: 19.05", 2025, [(None, "2025-05-19", "date")]),
+        ("- Deloppdrag d) til f) har frist 1. juli 2024.", 2024,
+         [("d", "2024-07-01", "date"), ("e", "2024-07-01", "date"), ("f", "2024-07-01", "date")]),
+        ("Direktoratet skal levere innen 4. mars 2024 et notat.", 2024, [(None, "2024-03-04", "date")]),
+        ("Innen uke 12 skal direktoratet levere en plan.", 2025, [(None, None, "week")]),
+        ("Frist: Fase 1: 25.04.25 – Fase 2: 30.05.25", 2025, [("fase 1", "2025-04-25", "date"), ("fase 2", "2025-05-30", "date")]),
+        ("Planen skal foreligge innen utgangen av 2023.", 2023, [(None, "2023-12-31", "period_end")]),
+        ("Rapporten sendes hvert år innen 1. februar.", 2024, [(None, "2024-02-01", "annual")]),
+        ("Frist avklares i dialog mellom departementet og direktoratet.", 2024, [(None, None, "dialog")]),
+        ("Frist: 1 september 2021", 2021, [(None, "2021-09-01", "date")]),
+        ("Frist for endelig svar settes til 2. august 2024.", 2024, [(None, "2024-08-02", "date")]),
+        ("Det er satt av 12,5 mill. kroner til arbeidet i 2024.", 2024, []),
+        ("Rapporten ble levert 31.1.25 og fulgt opp fra 15. april.", 2025, []),
+    ],
+)
+def test_deadline_styles(text: str, year: int, expected: list[tuple[str | None, str | None, str]]) -> None:
+    got = [(d.sub, d.date, d.kind) for d in find_deadlines(text, year, None, 1, {"a", "b", "c", "d", "e", "f"})]
+    assert got == expected
+
+
+def test_dateparser_trap_is_not_ours() -> None:
+    # dateparser's search_dates gives 2024-03-10 here; our own patterns must give the 1st.
+    assert [d.date for d in find_deadlines("levere innen 1. mars 2024", 2024, None, 1)] == ["2024-03-01"]
+
+
+@pytest.mark.parametrize("spelling", ["TB2024-07", "tb 2024-7", "TB2024–07", "TB 2024 - 07"])
+def test_id_spellings_share_a_key(spelling: str) -> None:
+    assert norsk.id_key(norsk.find_ids(spelling)[0]) == "TB2024-7"
+
+
+def test_later_letter_cancellation_is_a_reference() -> None:
+    letter = read_letter(FIXTURE_LETTERS / "addendum2031.txt")
+    kinds = {(r.target, r.kind) for r in letter.references}
+    assert ("TB2031-06", "cancels") in kinds and ("TB2031-03", "deadline") in kinds
+    assert letter.assignments == ()
+
+
+def test_paragraph_keeps_its_source_lines() -> None:
+    letter = read_letter(FIXTURE_LETTERS / "style2035_plain.txt")
+    a = next(a for a in letter.assignments if a.id == "TB2035-74")
+    # The letterhead inside the paragraph is gone and the sentence is whole again.
+    first = a.paragraphs[0]
+    assert "Postadresse" not in first.text and "oversiktsnotat" in first.text
+    assert first.line < first.line_end
+
+
+# --- readers ---------------------------------------------------------------------------------------
+
+
+def _docx(path: Path) -> None:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Tildelingsbrev til Helsedirektoratet for 2036")
+    d.add_paragraph("TB2036-01\tAvd.HOD: FHA\tEksempel i Word")
+    d.add_paragraph("Helsedirektoratet skal lage et eksempel. Frist: 1. mars 2036.")
+    table = d.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text = "Kap. 700"
+    table.rows[0].cells[1].text = "5 mill. kroner"
+    d.add_paragraph("TB2036-02\tAvd.HOD: SHA\tEtter tabellen")
+    d.add_paragraph("Direktoratet skal levere innen 2. april 2036.")
+    d.save(str(path))
+
+
+def _pdf(path: Path) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for page, lines in enumerate([["Tildelingsbrev til Helsedirektoratet for 2037", "", "TB2037-01 Eksempel i PDF", "",
+                                   "Helsedirektoratet skal lage et eksempel."],
+                                  ["TB2037-02 Andre side", "", "Frist: 1. juni 2037."]], start=1):
+        y = 800
+        for line in lines:
+            c.drawString(60, y, line)
+            y -= 18
+        c.drawString(280, 40, f"Side {page}")
+        c.showPage()
+    c.save()
+
+
+def test_docx_reader_keeps_tables_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "brev.docx"
+    _docx(path)
+    letter = read_letter(path)
+    assert [a.id for a in letter.assignments] == ["TB2036-01", "TB2036-02"]
+    assert [d.date for d in letter.assignments[1].deadlines] == ["2036-04-02"]
+    assert "5 mill. kroner" in " ".join(p.text for p in letter.assignments[0].paragraphs)
+
+
+def test_pdf_reader_keeps_pages(tmp_path: Path) -> None:
+    path = tmp_path / "brev.pdf"
+    _pdf(path)
+    letter = read_letter(path)
+    second = next(a for a in letter.assignments if a.id == "TB2037-02")
+    assert second.page == 2
+    assert [d.date for d in second.deadlines] == ["2037-06-01"]
+    assert not any("Side 1" in p.text for a in letter.assignments for p in a.paragraphs)
+
+
+def test_html_reader_keeps_list_structure(tmp_path: Path) -> None:
+    path = tmp_path / "brev.html"
+    path.write_text("<html><body><h1>Tildelingsbrev til Helsedirektoratet for 2038</h1>"
+                    "<p>TB2038-01 Eksempel i HTML</p><p>Helsedirektoratet bes om:</p>"
+                    "<ol><li>Lage en plan innen 1. mai 2038.</li><li>Lage en rapport.</li></ol></body></html>",
+                    encoding="utf-8")
+    letter = read_letter(path)
+    a = letter.assignments[0]
+    assert [s.label for s in a.subitems] == ["1", "2"]
+    assert [(d.sub, d.date) for d in a.deadlines] == [("1", "2038-05-01")]
+
+
+def test_text_reader_falls_back_to_cp1252(tmp_path: Path) -> None:
+    path = tmp_path / "brev.txt"
+    path.write_bytes("Tildelingsbrev for 2039\n\nTB2039-01 Særlig økt åpenhet\n\nFrist: 1. mai 2039.\n".encode("cp1252"))
+    letter = read_letter(path)
+    assert letter.assignments[0].title == "Særlig økt åpenhet"
+
+
+# --- bad input -------------------------------------------------------------------------------------
+
+
+def _encrypted_pdf(path: Path, tmp: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    plain = tmp / "plain.pdf"
+    _pdf(plain)
+    writer = PdfWriter()
+    for page in PdfReader(str(plain)).pages:
+        writer.add_page(page)
+    writer.encrypt(user_password="hemmelig", owner_password="hemmelig")
+    with path.open("wb") as fh:
+        writer.write(fh)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("tom.txt", b"", "empty"),
+        ("binaer.txt", b"\x00\x01\x02" * 100, "binary"),
+        ("brev.xyz", b"TB2024-01 Noe", "unsupported file type"),
+        ("odelagt.pdf", b"%PDF-1.4 this is not really a pdf", "corrupt"),
+        ("falsk.pdf", b"just text pretending", "not a valid PDF"),
+        ("odelagt.docx", b"PK\x03\x04 broken zip", "corrupt"),
+        ("handleliste.txt", "Melk\nBrød\nEgg\n".encode(), "does not look like an allocation letter"),
+    ],
+)
+def test_bad_files_fail_with_file_and_reason(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(LetterReadError) as err:
+        read_letter(path)
+    assert err.value.file == name and reason in err.value.reason
+
+
+def test_encrypted_pdf_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "last.pdf"
+    _encrypted_pdf(path, tmp_path)
+    with pytest.raises(LetterReadError, match="encrypted"):
+        read_letter(path)
+
+
+# --- properties ------------------------------------------------------------------------------------
+
+_LINE = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=80)
+_ID = st.builds(lambda p, y, n: f"{p}{y}-{n:02d}", st.sampled_from(["TB", "TTB", "STB", "RTB"]),
+                st.integers(2019, 2035), st.integers(1, 99))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_LINE, max_size=40))
+def test_parser_never_raises_on_arbitrary_text(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    try:
+        parse_text(text)
+    except LetterReadError:
+        pass  # "not a letter" is an answer, not a crash
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(_LINE, _ID.map(lambda i: f"{i} Et oppdrag"), _ID.map(lambda i: f"- {i} omtales her.")),
+                min_size=1, max_size=30),
+       _ID)
+def test_parser_never_loses_an_assignment_id(lines: list[str], anchor: str) -> None:
+    text = "Tildelingsbrev for 2030\n\n" + "\n".join([f"{anchor} Fast oppdrag", "", *lines])
+    letter = parse_text(text)
+    kept = " ".join([*(a.id for a in letter.assignments), *(x for a in letter.assignments for x in a.aliases),
+                     *(a.header for a in letter.assignments), *(r.target for r in letter.references),
+                     *(p.text for a in letter.assignments for p in a.paragraphs),
+                     *(p.text for s in letter.sections for p in s.paragraphs)])
+    kept_keys = {norsk.id_key(i) for i in norsk.find_ids(kept)}
+    for line in text.splitlines():
+        for ident in norsk.find_ids(line):
+            assert norsk.id_key(ident) in kept_keys, f"lost {ident} from line {line!r}"
