@@ -11,11 +11,15 @@ from ingest import norsk
 
 _SENT_RE = re.compile(r"(?<=[.!?»])\s+(?=[A-ZÆØÅ«\"(\-])")
 _AMOUNT_RE = re.compile(r"\d[\d  ,.]*\s*(?:mill\w*\.?|mrd\.?|milliard\w*|kroner|kr\.?)(?!\w)", re.I)
-_WORD_RE = re.compile(r"[a-zæøå0-9]+", re.I)
+_WORD_RE = re.compile(r"[a-zæøå0-9]+(?:-[a-zæøå0-9]+)*", re.I)
 _STOP = {"og", "i", "for", "av", "til", "på", "som", "med", "det", "er", "en", "et", "om", "å", "at", "skal", "de",
          "den", "hva", "hvilke", "hvilket", "hvem", "når", "the", "of", "and", "to", "a", "in", "is", "what", "which",
          "does", "do", "about", "helsedirektoratet", "oppdrag", "oppdraget", "assignment", "letter", "brevet", "går",
-         "ut", "be", "bes", "ber", "har", "kan", "fra", "eller", "this", "that", "with", "how", "much", "hvor", "mye"}
+         "ut", "be", "bes", "ber", "har", "kan", "fra", "eller", "this", "that", "with", "how", "much", "hvor", "mye",
+         "punkt", "deloppdrag", "del", "sub", "item", "task", "involve", "ask", "asks", "innebærer", "handler",
+         "mean", "means", "point", "part", "under", "tb", "ttb", "stb", "rtb", "dreier", "seg", "gjelder",
+         "omhandler", "omtaler", "skulle", "kommer", "finnes", "står", "fikk", "ligger", "inneholder", "nevner",
+         "sier", "være", "blir", "bli", "ble", "klart", "klar", "ferdig", "levere", "leveres", "frist", "fristen"}
 
 
 def sentences(text: str) -> list[str]:
@@ -32,9 +36,13 @@ def has_amount(text: str) -> bool:
     return bool(_AMOUNT_RE.search(text))
 
 
+def _bonus(s: str, want_amount: bool, want_date: bool) -> float:
+    return (3 if want_amount and has_amount(s) else 0) + (3 if want_date and norsk.DATE_RE.search(s) else 0)
+
+
 def best_sentences(question: str, passages: Sequence[str], want_amount: bool = False, n: int = 2,
                    embed: Callable[[list[str]], np.ndarray] | None = None,
-                   query_vec: np.ndarray | None = None) -> list[tuple[int, str, float]]:
+                   query_vec: np.ndarray | None = None, want_date: bool = False) -> list[tuple[int, str, float]]:
     """(passage index, sentence, score) for the best sentences, in passage order within the top n.
 
     Lexical overlap with the question decides; the passage's rank is a small prior; where the words do
@@ -45,22 +53,22 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
     for pi, passage in enumerate(passages):
         for si, s in enumerate(sentences(passage)):
             overlap = len(q_tokens & stem_tokens(s))
-            score = overlap - 0.3 * pi - 0.05 * si
-            if want_amount and has_amount(s):
-                score += 3
-            scored.append((score, pi, si, s))
+            scored.append((overlap - 0.3 * pi - 0.05 * si, pi, si, s))
     if not scored:
         return []
+    # An amount or a date question is answered by a sentence that holds one, where any does.
+    wanted = [c for c in scored if _bonus(c[3], want_amount, want_date) > 0]
+    if wanted:
+        scored = wanted
+    if not q_tokens:  # "Hva går det ut på?": nothing to match, the opening sentences say it
+        first = sorted(scored, key=lambda x: (x[1], x[2]))[:2]
+        return [(c[1], c[3], c[0]) for c in first if c[1] == first[0][1]]
     lexical_best = max(scored)[0]
-    if embed is not None and query_vec is not None and lexical_best < 2 and len(scored) > 1:
-        # The lexically best and (for amount questions) every sentence with an amount get embedded.
-        ranked = sorted(scored, reverse=True)
-        cand = [c for c in ranked if want_amount and has_amount(c[3])][:12]
-        cand += [c for c in ranked if c not in cand][: 24 - len(cand)]
-        vecs = embed([c[3] for c in cand])
-        sims = vecs @ query_vec
-        scored = [(float(sim) * 10 - 0.3 * c[1] + (3 if want_amount and has_amount(c[3]) else 0), c[1], c[2], c[3])
-                  for c, sim in zip(cand, sims, strict=True)]
+    if embed is not None and query_vec is not None and lexical_best < 1.5 and len(scored) > 1:
+        # Few shared words (an English question over Norwegian text): meaning decides, words still count.
+        cand = sorted(scored, reverse=True)[:24]
+        sims = embed([c[3] for c in cand]) @ query_vec
+        scored = [(float(sim) * 10 + c[0] - 0.1 * c[2], c[1], c[2], c[3]) for c, sim in zip(cand, sims, strict=True)]
     top = sorted(scored, reverse=True)[:n]
     best = top[0]
     keep = [best]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ingest import norsk
@@ -13,6 +14,16 @@ KIND_EN = {"cancels": "the assignment is cancelled", "deadline": "the deadline i
            "reworded": "the assignment text is reworded", "clarified": "the assignment is clarified",
            "renumbered": "the assignment is renumbered", "continued": "the assignment is carried over",
            "refers": "the assignment is mentioned"}
+
+
+def short_title(title: str, year: int | None = None) -> str:
+    """'Tillegg nr. 18 til tildelingsbrevet - oppfølging …' -> 'Tillegg nr. 18 (2021)': answers stay short."""
+    m = re.match(r"^((?:Supplerende\s+)?(?:tildelingsbrev|tillegg)\w*(?:\s+til\s+\w+)?(?:\s+nr\.?\s*\d+)?"
+                 r"(?:\s+for\s+(?:19|20)\d\d)?)", title, re.I)
+    short = m.group(1) if m and len(m.group(1)) > 10 else title[:50]
+    if year and str(year) not in short:
+        short += f" ({year})"
+    return short
 
 
 def sub_phrase(sub: str | None, lang: str) -> str:
@@ -84,7 +95,7 @@ def no_deadline(ident: str, title: str, sub: str | None, lang: str) -> str:
 def change_lead(changes: list[dict[str, Any]], lang: str) -> str:
     """'Note: supplement no. 18 (2021) says the assignment is cancelled.' for the changes that matter."""
     kinds = KIND_EN if lang == "en" else KIND_NO
-    parts = [f"{c['letter_title']} ({c['letter_year']}): {kinds.get(c['kind'], c['kind'])}" for c in changes]
+    parts = [f"{short_title(c['letter_title'], c['letter_year'])}: {kinds.get(c['kind'], c['kind'])}" for c in changes]
     return ("Note — a later letter changed this: " if lang == "en" else "Merk — et senere brev endret dette: ") + \
         "; ".join(parts) + ". "
 

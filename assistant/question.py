@@ -11,7 +11,7 @@ from ingest import norsk
 INTENTS = ("change", "deadline", "owner", "amount", "list", "content")
 
 _EN_WORDS = {"what", "which", "when", "who", "the", "is", "of", "does", "deadline", "due", "department", "owns",
-             "how", "much", "assignment", "did", "happen", "happened", "to", "about", "ask", "for", "and", "are",
+             "how", "much", "assignment", "did", "happen", "happened", "to", "about", "ask", "and", "are",
              "there", "any", "money", "set", "aside", "responsible", "list", "sub-item", "item", "part", "in", "was",
              "cancelled", "changed", "task", "tasks", "assignments", "where", "letter", "says", "say"}
 _NO_WORDS = {"hva", "hvilke", "hvilket", "hvem", "når", "er", "fristen", "frist", "oppdrag", "oppdraget", "og", "det",
@@ -19,24 +19,31 @@ _NO_WORDS = {"hva", "hvilke", "hvilket", "hvem", "når", "er", "fristen", "frist
              "ble", "endret", "utgår", "hvordan", "ansvarlig", "avdeling", "brevet", "sier", "hvilken", "satt", "av"}
 
 _INTENT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("change", re.compile(r"\b(endret|endring\w*|endres|utgår|utgått|utgikk|utsatt|utsettes|kanseller\w*|status|"
+    ("change", re.compile(r"\b(endret|endring\w*|endres|utgår|utgått|utgikk|utsatt|utsettes|kanseller\w*|tatt ut|"
                           r"skjedde|happened|happen|cancel\w*|changed?|changes|renumber\w*|nummerering|nytt nummer|"
-                          r"omnummerert|presiser\w*|clarif\w*|reworded|omformulert|postponed|senere brev|later letter|"
-                          r"videreført|carried over|tillegg\w*\s+\w+\s+(?:om|til)\b)", re.I)),
+                          r"omnummerert|presiser\w*|clarif\w*|reword\w*|omformulert|ny oppdragstekst|new wording|"
+                          r"postponed|senere brev|later letter|videreført|carried over|withdrawn|dropped)\b", re.I)),
     ("deadline", re.compile(r"\b(frist\w*|tidsfrist\w*|når|innen når|when|due|deadline\w*|levere?s?\s+innen|"
-                            r"by what date|date)\b", re.I)),
-    ("owner", re.compile(r"\b(ansvarlig\w*|eier|eies|eieravdeling|hvem|hvilken avdeling|which department|"
-                         r"department|who owns|owner|owns|responsible|avdeling)\b", re.I)),
+                            r"by what date|what date|date|ferdig\w*\s+innen)\b", re.I)),
+    ("owner", re.compile(r"\b(ansvarlig\w*|eier|eies|eieravdeling\w*|hvem\b[^?]{0,25}\b(?:eier|ansvar\w*)|"
+                         r"avdeling\w*|avd\.?\s?hod|department\w*|who owns|owner\w*|own|owns|responsible)\b", re.I)),
     ("amount", re.compile(r"\b(hvor mye|beløp\w*|mill\w*|kroner|how much|amount|budget\w*|nok|bevilg\w*|"
-                          r"satt av|set aside|funding|midler|tildel\w*)\b", re.I)),
-    ("list", re.compile(r"\b(hvilke|which (?:assignments|tasks)|list\w*|oversikt|alle oppdrag\w*|all assignments|"
-                        r"how many|hvor mange)\b", re.I)),
+                          r"satt av|set aside|funding|midler|tildelt\w*|compensation|kompensasjon|honorar|sats\w*|rate)\b", re.I)),
+    ("list", re.compile(r"\b(hvilke|which\b[^?]{0,40}\b(?:assignments|tasks)|list\w*|oversikt|alle oppdrag\w*|"
+                        r"all assignments|how many|hvor mange)\b", re.I)),
 )
+# "After the rewording …, when must …": a question that asks when is a deadline question.
+_ASKS_WHEN_RE = re.compile(r"^(?:.*,\s*)?(?:when|by when|når|innen når|hva er fristen|what is the deadline)\b", re.I)
+_WEAK_CHANGE_RE = re.compile(r"\bstatus\b", re.I)
+_ONLY_RE = re.compile(r"\b(only|sole|eneste|alene|kun)\b", re.I)
+_LETTER_HINT_RE = re.compile(
+    r"\b(?P<k>tillegg\w*|supplement|addendum|supplerende\s+tildelingsbrev|supplementary\s+(?:allocation\s+)?letter)"
+    r"(?:\s+(?:nr\.?|no\.?|number))?\s*(?P<n>\d{1,3})?\b", re.I)
 _SUB_RES = (
-    re.compile(r"\bdeloppdrag\s+(?P<l>[a-h]|\d{1,2})\b\)?", re.I),
-    re.compile(r"\b(?:sub-?(?:item|task|assignment)|part|item|punkt|point|del)\s+\(?(?P<l>[a-h]|\d{1,2})\b\)?", re.I),
+    re.compile(r"\bdeloppdrag\s+(?P<l>[a-z]|\d{1,2})\b\)?", re.I),
+    re.compile(r"\b(?:sub-?(?:item|task|assignment)|part|item|punkt|point|del)\s+\(?(?P<l>[a-z]|\d{1,2})\b\)?", re.I),
     re.compile(r"\b(?P<f>fase|phase)\s+(?P<l>\d{1,2})\b", re.I),
-    re.compile(r"(?:^|[\s(])\(?(?P<l>[a-h])\)(?=[\s?.,!]|$)"),
+    re.compile(r"(?:^|[\s(])\(?(?P<l>[a-k])\)(?=[\s?.,!]|$)"),
 )
 _MONTH_RE = re.compile(rf"\b(?:i|in|during|innen|before|før)\s+(?P<m>{'|'.join(sorted(norsk.MONTHS, key=len, reverse=True))})"
                        r"\s+(?P<y>(?:19|20)\d\d)\b", re.I)
@@ -55,16 +62,17 @@ class Question:
     year: int | None = None
     owner: str | None = None
     month: tuple[int, int] | None = None  # (year, month) for "frister i mars 2024"
+    date: str | None = None  # a full date the question names ("due on 1 May 2024")
+    only_owner: bool = False  # "EHE as their only owner department"
+    letter_hint: tuple[str, int | None] | None = None  # ("addendum", 18): "tillegg nr. 18"
     explicit_intent: bool = True
     inherited: bool = False
 
 
 def detect_language(text: str) -> str:
     words = re.findall(r"[a-zæøå-]+", text.lower())
-    if any(ch in text.lower() for ch in "æøå"):
-        return "no"
     en = sum(w in _EN_WORDS for w in words)
-    no = sum(w in _NO_WORDS for w in words)
+    no = sum(w in _NO_WORDS for w in words) + (1 if any(ch in text.lower() for ch in "æøå") else 0)
     return "en" if en > no else "no"
 
 
@@ -73,7 +81,7 @@ def _intent(text: str, has_id: bool) -> tuple[str, bool]:
     hits = [name for name, rx in _INTENT_RULES if rx.search(low)]
     if "list" in hits and not has_id:
         return "list", True
-    if "change" in hits:
+    if "change" in hits and not ("deadline" in hits and _ASKS_WHEN_RE.match(low)):
         return "change", True
     for name in ("deadline", "owner", "amount"):
         if name in hits:
@@ -81,7 +89,27 @@ def _intent(text: str, has_id: bool) -> tuple[str, bool]:
             return name, True
     if "list" in hits:
         return "list", True
+    if _WEAK_CHANGE_RE.search(low):
+        return "change", True
     return "content", False
+
+
+def letter_hint(text: str) -> tuple[str, int | None] | None:
+    m = _LETTER_HINT_RE.search(text)
+    if not m:
+        return None
+    kind = "supplementary" if m.group("k").lower().startswith(("supplerende", "supplementary")) else "addendum"
+    return kind, int(m.group("n")) if m.group("n") else None
+
+
+def _full_date(text: str) -> str | None:
+    for m in norsk.DATE_RE.finditer(norsk.ID_RE.sub(" ", text)):
+        if m.group("d") and m.group("y") or m.group("ny"):
+            return norsk.date_from_match(m, None)
+    m = re.search(rf"\b({'|'.join(norsk.MONTH_NAMES_EN[1:])})\s+(\d{{1,2}}),?\s+((?:19|20)\d\d)\b", text, re.I)
+    if m:
+        return norsk.make_date(int(m.group(2)), norsk.MONTHS[m.group(1).lower()], int(m.group(3)))
+    return None
 
 
 def _sub(text: str, ids: list[str]) -> str | None:
@@ -107,9 +135,13 @@ def understand(text: str, history: list[dict[str, Any]] | None = None) -> Questi
     month = (int(month_m.group("y")), norsk.MONTHS[month_m.group("m").lower()]) if month_m else None
     years = [int(y) for y in _YEAR_RE.findall(norsk.ID_RE.sub(" ", text))]
     dept = _DEPT_RE.search(text)
+    date = _full_date(text)
+    if date and month and date[:7] == f"{month[0]}-{month[1]:02d}":
+        month = None  # "1. mai 2024" names a day, not the month
     q = Question(text=text, language=detect_language(text), intent=intent, ids=tuple(ids), sub=_sub(text, ids),
                  year=years[0] if years else None, owner=dept.group(1) if dept else None, month=month,
-                 explicit_intent=explicit)
+                 explicit_intent=explicit, date=date, only_owner=bool(_ONLY_RE.search(text)),
+                 letter_hint=letter_hint(text))
     if history and not ids:
         q = _inherit(q, history)
     return q

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from assistant import phrasing
-from assistant.extract import best_sentences, has_amount
+from assistant.extract import best_sentences, has_amount, sentences, stem_tokens
 from assistant.question import Question, understand
 from assistant.records import Answer, Citation
 from assistant.verify import verify
@@ -21,7 +21,7 @@ from index.build import current_generation, ingest_folder
 from index.records import Hit
 from index.search import SearchIndex
 from ingest import norsk
-from ingest.deadlines import map_label
+from ingest.deadlines import find_deadlines, map_label
 from ingest.errors import SettingsError
 from ingest.records import Assignment, Letter, Paragraph
 from ingest.registry import Registry
@@ -58,12 +58,13 @@ class Assistant:
         self._index: SearchIndex | None = None
         self._letters: dict[str, Letter] | None = None
         self._generation: Path | None = None
+        self._vocab: set[str] | None = None
 
     # --- state ---------------------------------------------------------------------------------------
 
     def reload(self) -> None:
         with self._lock:
-            self._index, self._letters, self._generation = None, None, None
+            self._index, self._letters, self._generation, self._vocab = None, None, None, None
 
     def _fresh(self) -> None:
         gen = current_generation(self.settings.index_dir)
@@ -116,7 +117,7 @@ class Assistant:
                 "failed": [{"file": f, "error": e} for f, (_, s, e) in files.items() if s == "failed"]}
 
     def search(self, query: str, k: int = 5, filters: dict[str, Any] | None = None) -> list[Hit]:
-        return self.index.search(query, k=k, mode=self.config, filters=_clean_filters(filters))
+        return self.index.search(query, k=k, mode=self._mode(understand(query)), filters=_clean_filters(filters))
 
     # --- asking --------------------------------------------------------------------------------------
 
@@ -124,9 +125,13 @@ class Assistant:
             filters: dict[str, Any] | None = None) -> Answer:
         t0 = time.perf_counter()
         q = understand(question, history)
+        if self.config == "full" and not q.ids and history and not q.inherited:
+            q = self._follow_up(q, history, filters)
         timings = {"understand_ms": (time.perf_counter() - t0) * 1000}
         if self.config == "full" and q.ids:
             answer = self._by_id(q, filters)
+        elif self.config == "full" and q.intent in ("list", "change") and q.letter_hint:
+            answer = self._letter_changes(q) or self._list(q, filters) or self._retrieve(q, filters, timings)
         elif self.config == "full" and q.intent == "list":
             answer = self._list(q, filters) or self._retrieve(q, filters, timings)
         else:
@@ -136,6 +141,66 @@ class Assistant:
         return Answer(question=question, text=answer.text, found=answer.found, citations=answer.citations,
                       candidates=answer.candidates, intent=q.intent, language=q.language,
                       timings_ms={**answer.timings_ms, **timings})
+
+    def _follow_up(self, q: Question, history: list[dict[str, Any]], filters: dict[str, Any] | None) -> Question:
+        """'Og den nasjonale konferansen?' after a question with no ID: find what the last turn was about."""
+        if len(q.text.split()) > 12:
+            return q
+        prev_text = str(history[-1].get("question", ""))
+        prev = understand(prev_text)
+        hits = self.index.search(prev_text, k=3, mode=self._mode(prev), filters=_clean_filters(filters))
+        if not hits or not hits[0].chunk.assignment or not self._relevant(hits[0]):
+            return q
+        intent = q.intent if q.explicit_intent else prev.intent
+        context = f"{prev_text} {q.text}" if intent == "deadline" else q.text
+        return dataclasses.replace(q, ids=(hits[0].chunk.assignment,), intent=intent, inherited=True,
+                                   text=context, language=q.language if len(q.text.split()) > 3 else prev.language)
+
+    def _hinted_letters(self, q: Question) -> list[Letter]:
+        if not q.letter_hint:
+            return []
+        kind, number = q.letter_hint
+        out = []
+        for letter in self.letters.values():
+            if letter.kind != kind and not (kind == "addendum" and letter.kind == "supplementary"):
+                continue
+            if number is not None and not re.search(rf"\bnr\.?\s*{number}\b", letter.title, re.I):
+                continue
+            if q.year and letter.year != q.year:
+                continue
+            out.append(letter)
+        return out
+
+    def _letter_changes(self, q: Question) -> Answer | None:
+        """'Hvilket oppdrag ble tatt ut i tillegg nr. 18?': the references of that letter, of the asked kind."""
+        letters = self._hinted_letters(q)
+        if len(letters) != 1:
+            return None
+        letter = letters[0]
+        low = q.text.lower()
+        if re.search(r"nye oppdrag|new assignments|introduce", low):
+            return None  # a question about the letter's own assignments: the list path answers it
+        wanted = ({"cancels"} if re.search(r"tatt ut|utgår|utgått|cancel|withdrawn|dropped", low) else
+                  {"reworded"} if re.search(r"oppdragstekst|reword|omformuler|new wording|ny tekst", low) else
+                  {"renumbered"} if re.search(r"nummer|renumber", low) else
+                  {"deadline"} if re.search(r"frist|deadline|utsett|postpone", low) else set(_CHANGE_KINDS))
+        refs = [r for r in letter.references if r.kind in wanted]
+        if not refs:
+            return None
+        ids = list(dict.fromkeys(r.target for r in refs))
+        cites = []
+        for r in refs[:14]:
+            para, a = _paragraph_at(letter, r.line)
+            cites.append(_cite(letter, a, para, None, highlight=r.text))
+        lead = phrasing.short_title(letter.title, letter.year)
+        kinds = phrasing.KIND_EN if q.language == "en" else phrasing.KIND_NO
+        detail = "; ".join(f"{t} ({kinds.get(next(r.kind for r in refs if r.target == t), '')})" for t in ids[:12])
+        return Answer(q.text, f"{lead}: {detail}.", True, tuple(cites))
+
+    def _mode(self, q: Question) -> str:
+        # Measured: for English questions hybrid still beats dense alone (names and acronyms match
+        # across languages), so the configuration decides for every language.
+        return self.config
 
     # --- structured answers by ID ---------------------------------------------------------------------
 
@@ -148,11 +213,18 @@ class Assistant:
         if not rows and not refs:
             return self._unknown_id(q, ident, known)
         if not rows:
-            return self._changes_only(q, ident, refs)
+            if q.intent == "owner":
+                return self._owner_from_refs(q, ident, refs)
+            if q.intent == "amount":
+                return self._amount_by_id(q, [], refs)
+            return self._what_letter_says(q, ident, refs)
         row = _primary(rows, q)
         letter = self.letters[row["letter"]]
         a = _find_assignment(letter, row)
         changes = [r for r in _amendments(rows) if r["kind"] in _CHANGE_KINDS]
+        hinted = self._hinted_letters(q)
+        if hinted and q.intent in ("change", "content") and any(r["letter"] == h.file for r in refs for h in hinted):
+            return self._what_letter_says(q, ident, [r for r in refs if any(r["letter"] == h.file for h in hinted)])
         if q.intent == "change":
             return self._change_answer(q, row, a, letter, changes)
         if q.intent == "owner":
@@ -168,19 +240,54 @@ class Assistant:
         return Answer(q.text, phrasing.not_found(what, q.language), False, (),
                       tuple(_candidate_ids(ident, known, q)))
 
-    def _changes_only(self, q: Question, ident: str, refs: list[dict[str, Any]]) -> Answer:
-        cites, parts = [], []
-        for r in refs[:4]:
+    def _what_letter_says(self, q: Question, ident: str, refs: list[dict[str, Any]]) -> Answer:
+        """What later letters say about an assignment: the best sentences of the passages that mention it."""
+        passages: list[tuple[Letter, Assignment | None, Paragraph]] = []
+        for r in refs:
+            letter = self.letters.get(r["letter"])
+            if letter is not None:
+                passages.extend((letter, a, p) for a, p in _paragraphs_from(letter, r["line"], 8))
+        if not passages:
+            return Answer(q.text, phrasing.not_found(ident, q.language), False)
+        # "…presiserer med dette følgende:" / "Oppdragstekstekst endres til følgende:": what follows is what it says.
+        lead_in = [i for i, (_, _, p) in enumerate(passages) if p.text.rstrip().endswith(":") and i + 1 < len(passages)
+                   and norsk.classify_change(p.text) not in (None, "refers")]
+        if lead_in and q.intent != "deadline":
+            passages = passages[lead_in[-1] + 1 :] + passages[: lead_in[-1] + 1]
+        embed, qvec = self._sentence_embedder(q)
+        if q.intent == "deadline":
+            for letter, a, p in passages:
+                ds = find_deadlines(p.text, letter.year, None, p.line)
+                if ds:
+                    d = ds[0]
+                    text = phrasing.deadline_answer(ident, "", None, [{"sub": None, "text": d.text, "date": d.date,
+                                                                      "kind": d.kind}], q.language)
+                    return Answer(q.text, text, True, (_cite(letter, a, p, None, highlight=d.text),))
+        best = best_sentences(q.text, [p.text for _, _, p in passages], n=2, embed=embed, query_vec=qvec)
+        pi = best[0][0] if best else 0
+        letter, a, para = passages[pi]
+        said = " ".join(s for i, s, _ in best if i == pi) or para.text
+        kind = next((r["kind"] for r in refs if r["letter"] == letter.file), "refers")
+        kinds = phrasing.KIND_EN if q.language == "en" else phrasing.KIND_NO
+        lead = f"{ident} — {phrasing.short_title(letter.title, letter.year)} ({kinds.get(kind, kind)}): "
+        cites = [_cite(letter, a, para, None, highlight=best[0][1] if best else None)]
+        first, fa = _paragraph_at(letter, refs[0]["line"]) if refs[0]["letter"] == letter.file else (None, None)
+        if first is not None and first.line != para.line:
+            cites.append(_cite(letter, fa, first, None))
+        return Answer(q.text, lead + _short(said, 300), True, tuple(cites))
+
+    def _owner_from_refs(self, q: Question, ident: str, refs: list[dict[str, Any]]) -> Answer:
+        for r in refs:
             letter = self.letters.get(r["letter"])
             if letter is None:
                 continue
-            para, a = _paragraph_at(letter, r["line"])
-            cites.append(_cite(letter, a, para, None, highlight=r["text"]))
-            kinds = phrasing.KIND_EN if q.language == "en" else phrasing.KIND_NO
-            parts.append(f"{letter.title} ({letter.year}): {kinds.get(r['kind'], r['kind'])} — «{_short(r['text'])}»")
-        lead = (f"{ident} is not an assignment of its own in the letters, but it is mentioned: " if q.language == "en"
-                else f"{ident} står ikke som eget oppdrag i brevene, men omtales: ")
-        return Answer(q.text, lead + " ".join(parts), True, tuple(cites))
+            for a, p in _paragraphs_from(letter, r["line"], 8):
+                m = re.search(r"Ansvarlig\s+avdeling\s*:\s*([A-ZÆØÅ]{2,4}(?:\s?/\s?[A-ZÆØÅ]{2,4})*)", p.text)
+                if m:
+                    first, fa = _paragraph_at(letter, r["line"])
+                    return Answer(q.text, phrasing.owner_answer(ident, "", m.group(1), q.language), True,
+                                  (_cite(letter, a, p, None, highlight=m.group(0)), _cite(letter, fa, first, None)))
+        return Answer(q.text, phrasing.owner_answer(ident, "", None, q.language), False)
 
     def _change_answer(self, q: Question, row: dict[str, Any], a: Assignment, letter: Letter,
                        changes: list[dict[str, Any]]) -> Answer:
@@ -196,7 +303,8 @@ class Assistant:
                 continue
             para, ra = _paragraph_at(ref_letter, c["line"])
             cites.append(_cite(ref_letter, ra, para, None, highlight=c["text"]))
-            parts.append(f"{ref_letter.title} ({ref_letter.year}): {kinds.get(c['kind'], c['kind'])} — «{_short(c['text'])}»")
+            parts.append(f"{phrasing.short_title(ref_letter.title, ref_letter.year)}: {kinds.get(c['kind'], c['kind'])}"
+                         f" — «{_short(c['text'], 200)}»")
         cites.append(_header_cite(letter, a))
         return Answer(q.text, f"{a.id} {a.title}: " + " ".join(parts), True, tuple(cites))
 
@@ -244,6 +352,8 @@ class Assistant:
         if not chosen:
             return Answer(q.text, lead + phrasing.no_deadline(a.id, a.title, sub, q.language), False,
                           tuple(cites) + (_body_cite(letter, a),))
+        if len(chosen) > 1 and not sub:
+            chosen = _deliverable(q.text, letter, a, chosen)
         ds = [{"sub": d.sub, "text": d.text, "date": d.date, "kind": d.kind} for d in chosen]
         text = phrasing.deadline_answer(a.id, a.title, sub if not whole else sub, ds, q.language, whole)
         for d in chosen:
@@ -279,7 +389,11 @@ class Assistant:
             letter = self.letters.get(r["letter"])
             if letter is not None:
                 passages.extend((letter, a2, p) for a2, p in _paragraphs_from(letter, r["line"], 3))
-        with_amount = [x for x in passages if has_amount(x[2].text)]
+        own = [x for x in passages if x[1] is not None and any(x[1].id == r["id"] for r in rows)]
+        # The assignment's own text first; budget tables and other letters only when it names no amount.
+        with_amount = [x for x in own if has_amount(x[2].text)] or [x for x in passages if has_amount(x[2].text)]
+        if not with_amount and not rows:
+            return Answer(q.text, phrasing.not_found("et beløp" if q.language == "no" else "an amount", q.language), False)
         if not with_amount:
             row = _primary(rows, q)
             letter = self.letters[row["letter"]]
@@ -287,7 +401,8 @@ class Assistant:
             text = (f"I can't find an amount for {a.id} {a.title} in the letters." if q.language == "en"
                     else f"Jeg finner ikke noe beløp for {a.id} {a.title} i brevene.")
             return Answer(q.text, text, False, (_body_cite(letter, a),))
-        best = best_sentences(q.text, [x[2].text for x in with_amount], want_amount=True, n=1)
+        embed, qvec = self._sentence_embedder(q)
+        best = best_sentences(q.text, [x[2].text for x in with_amount], want_amount=True, n=1, embed=embed, query_vec=qvec)
         pi, sentence, _ = best[0]
         letter, a, para = with_amount[pi]
         return Answer(q.text, _short(sentence, 380), True, (_cite(letter, a, para, None, highlight=sentence),))
@@ -299,8 +414,17 @@ class Assistant:
             for s in a.subitems:
                 if s.label == sub:
                     para = Paragraph(s.text, s.line, s.line_end, s.page)
-                    return Answer(q.text, f"{phrasing.sub_phrase(sub, q.language)}{a.id}: {_short(s.text, 380)}".strip(),
-                                  True, (_cite(letter, a, para, sub, highlight=s.text),))
+                    embed, qvec = self._sentence_embedder(q)
+                    best = best_sentences(q.text, [s.text], n=2, embed=embed, query_vec=qvec)
+                    said = " ".join(x for _, x, _ in best) or s.text
+                    return Answer(q.text, f"{phrasing.sub_phrase(sub, q.language)}{a.id}: {_short(said, 300)}".strip(),
+                                  True, (_cite(letter, a, para, sub, highlight=best[0][1] if best else None),))
+            named = [p for p in a.paragraphs if re.search(rf"\b(?:del|deloppdrag|punkt)\s+{re.escape(q.sub)}\b", p.text, re.I)]
+            if named:
+                best = best_sentences(q.text, [p.text for p in named], n=2)
+                said = " ".join(x for _, x, _ in best) or named[0].text
+                return Answer(q.text, f"{a.id}: {_short(said, 300)}", True,
+                              (_cite(letter, a, named[best[0][0] if best else 0], None),))
             shown = ", ".join(sorted(labels)) or "-"
             text = (f"{a.id} {a.title} has no sub-item {q.sub}) (it has: {shown})." if q.language == "en"
                     else f"{a.id} {a.title} har ikke deloppdrag {q.sub}) (det har: {shown}).")
@@ -310,10 +434,11 @@ class Assistant:
             return Answer(q.text, f"{a.id} {a.title}" + (" (listed by its header only)." if q.language == "en"
                                                           else " (står bare oppført med overskrift)."),
                           True, (_header_cite(letter, a),))
-        best = best_sentences(q.text, [p.text for p in body[:6]], n=2)
+        embed, qvec = self._sentence_embedder(q)
+        best = best_sentences(q.text, [p.text for p in body[:8]], n=2, embed=embed, query_vec=qvec)
         pi = best[0][0] if best else 0
-        sentence = " ".join(s for _, s, _ in best) if best else body[0].text
-        return Answer(q.text, f"{a.id} {a.title}: {_short(sentence, 380)}", True,
+        sentence = " ".join(s for i, s, _ in best if i == pi) if best else body[0].text
+        return Answer(q.text, f"{a.id} {_short(a.title, 80)}: {_short(sentence, 260)}", True,
                       (_cite(letter, a, body[pi], None, highlight=best[0][1] if best else None),
                        _header_cite(letter, a)))
 
@@ -324,17 +449,20 @@ class Assistant:
         year, owner, letter_file = f.get("year") or q.year, f.get("owner") or q.owner, f.get("letter")
         if not letter_file:
             letter_file = self._letter_named(q.text, year)
-        if not (owner or q.month or letter_file):
+        if not (owner or q.month or q.date or letter_file):
             return None
         rows = self.assignments(year=year if not letter_file else None, owner=owner, letter=letter_file)
-        if q.month:
-            prefix = f"{q.month[0]}-{q.month[1]:02d}"
-            rows = [r for r in rows if any((d["date"] or "").startswith(prefix) for d in r["deadlines"])]
+        if q.only_owner and owner:
+            rows = [r for r in rows if (r["owner"] or "").replace(" ", "").upper() == owner.upper()]
+        if q.month or q.date:
+            prefix = q.date or f"{q.month[0]}-{q.month[1]:02d}"  # type: ignore[index]
+            rows = [r for r in rows if any((d["date"] or "").startswith(prefix) and d["kind"] != "default_rule"
+                                           for d in r["deadlines"])]
         if not rows:
             return Answer(q.text, phrasing.not_found("oppdrag som passer" if q.language == "no"
                                                      else "assignments that match", q.language), False)
-        items = ", ".join(f"{r['id']} {r['title']}" for r in rows[:40])
-        more = f" (+{len(rows) - 40})" if len(rows) > 40 else ""
+        items = ", ".join(f"{r['id']} {_short(r['title'], 50)}" if len(rows) <= 8 else r["id"] for r in rows[:60])
+        more = f" (+{len(rows) - 60})" if len(rows) > 60 else ""
         head = (f"{len(rows)} assignments: " if q.language == "en" else f"{len(rows)} oppdrag: ")
         cites = []
         for r in rows[:10]:
@@ -343,12 +471,8 @@ class Assistant:
         return Answer(q.text, head + items + more, True, tuple(cites))
 
     def _letter_named(self, text: str, year: int | None) -> str | None:
-        low = text.lower()
-        kind = ("supplementary" if "supplerende" in low or "supplementary" in low else
-                "addendum" if "tillegg" in low or "addendum" in low or "supplement no" in low else None)
-        if kind is None:
-            return None
-        matches = [lt for lt in self.letters.values() if lt.kind == kind and (year is None or lt.year == year)]
+        q = understand(text)
+        matches = self._hinted_letters(dataclasses.replace(q, year=year))
         return matches[0].file if len(matches) == 1 else None
 
     # --- retrieval answers ---------------------------------------------------------------------------
@@ -356,30 +480,82 @@ class Assistant:
     def _retrieve(self, q: Question, filters: dict[str, Any] | None, timings: dict[str, float]) -> Answer:
         t = time.perf_counter()
         query = q.text if not q.inherited else f"{' '.join(q.ids)} {q.text}"
-        hits = self.index.search(query, k=max(5, self.settings.top_k), mode=self.config, filters=_clean_filters(filters))
+        hits = self.index.search(query, k=max(5, self.settings.top_k), mode=self._mode(q), filters=_clean_filters(filters))
         timings["search_ms"] = (time.perf_counter() - t) * 1000
-        if not hits or not self._relevant(hits[0]):
+        if not hits or not self._relevant(hits[0]) or not self._covers(q, hits):
             cands = tuple(f"Hva går {h.chunk.assignment} ut på?" if q.language == "no"
                           else f"What does {h.chunk.assignment} ask for?"
                           for h in _distinct_assignments(hits)[:3])
             return Answer(q.text, phrasing.not_found("noe som svarer på dette" if q.language == "no"
                                                      else "anything that answers this", q.language), False, (), cands)
         top = hits[: max(3, self.settings.top_k)]
-        if self.config == "full" and q.intent in ("deadline", "owner") and top[0].chunk.assignment:
-            by_id = self._by_id(Question(**{**q.__dict__, "ids": (top[0].chunk.assignment,)}), filters)
-            if by_id.found:
-                return by_id
+        if self.config == "full" and q.intent in ("deadline", "owner"):
+            ident = self._topic_assignment(q, hits) if q.intent == "deadline" else top[0].chunk.assignment
+            if ident:
+                by_id = self._by_id(dataclasses.replace(q, ids=(ident,)), filters)
+                if by_id.found:
+                    return by_id
         embed, qvec = self._sentence_embedder(q)
         best = best_sentences(q.text, [h.chunk.text for h in top[:3]], want_amount=q.intent == "amount", n=2,
-                              embed=embed, query_vec=qvec)
+                              embed=embed, query_vec=qvec, want_date=q.intent == "deadline")
         if not best:
             return Answer(q.text, phrasing.not_found("et svar", q.language), False)
         pi = best[0][0]
         chosen = top[pi].chunk
         sentence = " ".join(s for i, s, _ in best if i == pi)
+        if q.intent == "deadline" and chosen.assignment is None:
+            sentence = _short(sentence, 300)
         prefix = f"{chosen.assignment}: " if chosen.assignment and self.config == "full" else ""
         cites = [_hit_cite(top[pi], highlight=best[0][1])] + [_hit_cite(h) for i, h in enumerate(top) if i != pi]
-        return Answer(q.text, prefix + _short(sentence, 380), True, tuple(cites))
+        return Answer(q.text, prefix + _short(sentence, 300), True, tuple(cites))
+
+    def _topic_assignment(self, q: Question, hits: list[Hit]) -> str | None:
+        """Of the top hits, the assignment whose deadline sentence best matches the question; None when a
+        passage outside any assignment (a section, an assignment without ID) answers better."""
+        q_tokens = stem_tokens(q.text)
+        best: tuple[float, str | None] | None = None
+        seen: set[str] = set()
+        for rank, hit in enumerate(hits[:5]):
+            c = hit.chunk
+            key = c.assignment or f"{c.letter}:{c.line}"
+            if key in seen:
+                continue
+            seen.add(key)
+            letter = self.letters.get(c.letter)
+            a = next((x for x in letter.assignments if c.assignment and x.id == c.assignment), None) if letter else None
+            if a is not None and a.deadlines:
+                texts = [_deadline_paragraph(letter, a, d).text for d in a.deadlines]  # type: ignore[arg-type]
+                own = any(d.kind != "default_rule" for d in a.deadlines)
+                score = max(len(q_tokens & stem_tokens(t)) for t in texts) + 0.5 * len(q_tokens & stem_tokens(a.title))
+                score += (0.5 if own else 0) - 1.0 * rank
+                cand: str | None = a.id
+            elif a is None and find_deadlines(c.text, c.year, None, c.line):
+                score, cand = len(q_tokens & stem_tokens(c.text)) - 1.0 * rank + 0.5, None
+            else:
+                continue
+            if best is None or score > best[0]:
+                best = (score, cand)
+        return best[1] if best else None
+
+    @property
+    def vocabulary(self) -> set[str]:
+        with self._lock:
+            if self._vocab is None:
+                self._vocab = set().union(*(stem_tokens(c.text) for c in self.index.all_chunks()))
+            return self._vocab
+
+    def _covers(self, q: Question, hits: list[Hit]) -> bool:
+        """Do the letters speak of what a Norwegian question names? Cosine alone does not tell
+        'droner' or 'cannabis' from topics the letters have; a word the letters never use does."""
+        if q.language != "no" or self.config == "bm25":
+            return True
+        terms = {t for t in stem_tokens(norsk.ID_RE.sub(" ", q.text)) if len(t) >= 4 and not t.isdigit()}
+        if not terms:
+            return True
+        top = hits[0].dense or 0.0
+        unknown = {t for t in terms if len(t) >= 5} - self.vocabulary
+        covered = len(terms & set().union(*(stem_tokens(h.chunk.text) for h in hits[:3]))) / len(terms)
+        return not ((unknown and top < 0.90) or (covered < 0.34 and top < 0.88))
 
     def _relevant(self, hit: Hit) -> bool:
         if hit.reason == "id":
@@ -538,6 +714,21 @@ def _candidate_ids(ident: str, known: set[str], q: Question) -> list[str]:
             "owner": ("Hvem eier", "Who owns")}.get(q.intent, ("Hva går ut på", "What does this ask for:"))
     lead = verb[1] if q.language == "en" else verb[0]
     return [f"{lead} {k}?" for _, k in sorted(near)[:3]]
+
+
+def _deliverable(question: str, letter: Letter, a: Assignment, deadlines: list[Any]) -> list[Any]:
+    """Of several deadlines, the one whose sentence names what the question asks about (else all)."""
+    q_tokens = stem_tokens(question)
+    scored = []
+    for d in deadlines:
+        para = _deadline_paragraph(letter, a, d)
+        sentence = next((s for s in sentences(para.text) if d.text and d.text.split()[-1] in s), para.text)
+        annual = d.kind == "annual" and re.search(r"each year|every year|annual|hvert år|årlig", question, re.I)
+        scored.append((len(q_tokens & stem_tokens(sentence)) + (2 if annual else 0), d))
+    scored.sort(key=lambda x: -x[0])
+    if scored[0][0] > (scored[1][0] if len(scored) > 1 else 0):
+        return [scored[0][1]]
+    return deadlines
 
 
 def _short(text: str | None, limit: int = 240) -> str:

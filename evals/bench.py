@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import math
 import multiprocessing
 import os
 import shutil
@@ -41,7 +42,8 @@ SYNTHETIC_VOCAB = 20_000
 SEARCH_QUERIES = 200
 SEARCH_WARMUP = 5
 COLD_RUNS = 3
-ASK_REPEATS = 3
+MAX_PER_TYPE = 40  # bounds the run: 118 deadline questions say no more about latency than 40 do
+MIN_SAMPLES = 20  # a type with fewer questions is asked round again until it has this many timings
 WARMUP_ASKS = 3
 # Used when there is no gold set yet: one question per type, phrased like a user would.
 FALLBACK_QUESTIONS = {
@@ -93,12 +95,14 @@ def bench_questions(gold: Path | None = None) -> dict[str, list[str]]:
 
     grouped: dict[str, list[str]] = {}
     for item in load_gold(path):
-        if not item.get("history"):
-            grouped.setdefault(item["type"], []).append(item["question"])
-    return grouped
+        qs = grouped.setdefault(item["type"], [])
+        if not item.get("history") and len(qs) < MAX_PER_TYPE:
+            qs.append(item["question"])
+    return {t: qs for t, qs in grouped.items() if qs}
 
 
-def time_asks(ask: Callable[[str], Any], questions: dict[str, list[str]], repeats: int = ASK_REPEATS) -> dict[str, Any]:
+def time_asks(ask: Callable[[str], Any], questions: dict[str, list[str]],
+              min_samples: int = MIN_SAMPLES) -> dict[str, Any]:
     """p50/p95 of `ask` per question type and over all, after a few untimed warm-up questions."""
     flat = [q for qs in questions.values() for q in qs]
     for q in flat[:WARMUP_ASKS]:
@@ -108,7 +112,7 @@ def time_asks(ask: Callable[[str], Any], questions: dict[str, list[str]], repeat
     errors = 0
     for qtype, qs in questions.items():
         for q in qs:
-            for _ in range(repeats):
+            for _ in range(max(1, math.ceil(min_samples / len(qs)))):
                 t0 = time.perf_counter()
                 try:
                     ask(q)

@@ -106,14 +106,15 @@ def _structured_dates(ask: Mapping[str, Any]) -> list[str]:
     return found
 
 
-def dates_in_text(text: str) -> set[str]:
+def dates_in_text(text: str, default_year: int | None = None) -> set[str]:
     """ISO dates written in `text`: ISO, '15. september 2024', '15 September 2024', 'September 15, 2024', '31.12.2025'.
 
-    A date without a year is not taken: the metric must not guess the year the answer left out.
+    A date without a year ('1. februar') counts only with `default_year`: the metric must not
+    guess a year the answer left out, unless the gold answer leaves it out too.
     """
     dates = set(_ISO_RE.findall(text))
     for m in norsk.DATE_RE.finditer(text):
-        iso = norsk.date_from_match(m, None)
+        iso = norsk.date_from_match(m, default_year)
         if iso:
             dates.add(iso)
     for m in _MONTH_FIRST_RE.finditer(text):
@@ -124,12 +125,19 @@ def dates_in_text(text: str) -> set[str]:
 
 
 def deadline_correct(gold: Mapping[str, Any], ask: Mapping[str, Any]) -> bool | None:
-    """The gold ISO date is in the answer text or its structured deadline; None without `answer_iso`."""
+    """The gold ISO date is in the answer text or its structured deadline; None without `answer_iso`.
+
+    When the gold answer itself gives the day without a year (a yearly deadline, "hvert år innen
+    1. februar"), the same day without a year is an exact match too.
+    """
     iso = gold.get("answer_iso")
     if not iso or gold.get("type") == "negative":
         return None
     text = str(ask.get("answer") or "")
-    return iso in dates_in_text(text) or iso in _structured_dates(ask)
+    gold_text = str(gold.get("answer") or "")
+    yearless = bool(gold_text) and iso not in dates_in_text(gold_text)
+    year = int(iso[:4]) if yearless else None
+    return iso in dates_in_text(text, year) or iso in _structured_dates(ask)
 
 
 def _same_letter(a: str | None, b: str | None) -> bool:

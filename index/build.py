@@ -57,6 +57,8 @@ LOCK_FILE = ".lock"
 REGISTRY_FILE = "registry.sqlite"
 EMBED_CACHE_FILE = "embeddings.sqlite"
 KEEP_GENERATIONS = 2  # the new one and the one before it (a reader may still be loading it)
+from ingest.parse import PARSER_VERSION  # noqa: E402
+
 CHUNKER_VERSION = 1  # bump when chunking changes, so the next ingest re-chunks every letter
 EMBED_BATCH = 128  # chunks per embedding call between progress reports
 
@@ -280,9 +282,11 @@ class _Build:
         if prev is None or meta is None or not self._compatible(meta):
             return None
         try:
-            return Store.load(prev)
+            store = Store.load(prev)
         except IndexMissingError:
             return None  # a damaged generation is rebuilt from the registry
+        store.exact_index_max = self.settings.exact_index_max  # finalize() switches flat/HNSW to fit
+        return store
 
     def _update_store(self, store: Store | None, registry: Registry, report: _Report,
                       tmp: Path) -> tuple[Store, int]:
@@ -293,8 +297,7 @@ class _Build:
         else:
             for name in report.removed + report.updated + report.new_failures:
                 store.remove_letter(name)
-            fresh = set(report.added + report.updated)
-            letters = [x for x in registry.letters() if x.file in fresh]
+            letters = [x for x in (registry.letter(f) for f in report.added + report.updated) if x is not None]
         chunks = [c for letter in letters for c in chunk_letter(letter, self.settings.max_chunk_tokens)]
         embedded = self._embed_into(store, chunks)
         for letter in letters:
@@ -316,7 +319,7 @@ class _Build:
             report.removed.append(name)
         for i, path in enumerate(files):
             self.progress("parse", i, len(files))
-            sha = file_sha256(path)
+            sha = f"{file_sha256(path)}+parser{PARSER_VERSION}"  # a parser change re-parses every letter
             old = known.get(path.name)
             if old is not None and old[0] == sha:
                 if old[1] == "ok":

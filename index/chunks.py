@@ -52,6 +52,8 @@ _ABBREVIATIONS = frozenset(
     "bl.a f.eks jf jfr mv m.m o.l evt ca nr kap pkt dvs mht iht ift vedr ref st prop meld dir post "
     "avd tlf pr m.fl o.a osv etc e.g i.e vs ev".split()
 )
+
+
 def split_sentences(text: str) -> list[str]:
     """Pieces of `text` that each end after a sentence (with its trailing space); joined they give `text` back."""
     pieces, start = [], 0

@@ -19,7 +19,7 @@ class Chunk:
     page: int | None
     header: str  # context header used for embedding and BM25, never cited
     text: str  # the cited text, as in the letter (whitespace normalised)
-    kind: str = "assignment"  # assignment | subitem | section
+    kind: str = "assignment"  # assignment | subitem | paragraph | section
 
     @property
     def embed_text(self) -> str:

@@ -53,12 +53,33 @@ def _sub_core(label: str) -> str:
 
 
 def sub_matches(chunk_sub: str | None, wanted: str) -> int:
-    """2 for the same label, 1 for the same letter/number under another style ('2)' vs 'deloppdrag 2'), else 0."""
+    """3 for the same label, 2 for the same letter/number under another style ('2)' vs 'deloppdrag 2'), else 0."""
     if not chunk_sub:
         return 0
     if chunk_sub.lower() == wanted.lower():
-        return 2
-    return 1 if _sub_core(chunk_sub) == _sub_core(wanted) else 0
+        return 3
+    return 2 if _sub_core(chunk_sub) == _sub_core(wanted) else 0
+
+
+_RANGE_RE = re.compile(r"\(?([a-h]|\d{1,2})\)\s*(?:til|–|-|t\.o\.m\.)\s*(?:deloppdrag\s+|punkt\s+)?\(?([a-h]|\d{1,2})\)",
+                       re.IGNORECASE)
+
+
+def names_sub(text: str, wanted: str) -> bool:
+    """Does `text` name the sub-item, alone or in a range ("Deloppdrag d) til f) har frist ...")?"""
+    core = _sub_core(wanted)
+    if not core:
+        return False
+    if re.search(rf"\b(?:deloppdrag|fase|punkt)\s+{re.escape(core)}\b", text, re.IGNORECASE):
+        return True
+    if any(m.group(1).lower() == core for m in norsk.SUB_REF_RE.finditer(text)):
+        return True
+    for m in _RANGE_RE.finditer(text):
+        lo, hi = m.group(1).lower(), m.group(2).lower()
+        if lo.isdigit() == hi.isdigit() == core.isdigit():
+            if (int(lo) <= int(core) <= int(hi)) if core.isdigit() else (lo <= core <= hi):
+                return True
+    return False
 
 
 # --- loaded state ----------------------------------------------------------------------------------
@@ -290,10 +311,13 @@ class SearchIndex:
         for order, key in enumerate(keys):
             own = [state.pos[c] for c in store.id_chunks.get(key, [])]
             own_letters = {store.chunks[store.order[p]].letter for p in own}
-            match = {p: sub_matches(store.chunks[store.order[p]].sub, wanted_sub) if wanted_sub else 0 for p in own}
-            # At most two chunks of the named sub-item lead, so the assignment and the later
-            # letters that change it still make a short top-k.
-            best_sub = sorted((p for p in own if match[p]), key=lambda p: (-match[p], fused_rank.get(p, len(ranked) + p)))[:2]
+            match = {p: self._sub_match(store.chunks[store.order[p]], wanted_sub) for p in own}
+            # The named sub-item's own chunk and the best chunk that names it (often the deadline
+            # line "Deloppdrag d) til f) har frist ...") lead; at most two, so the assignment and
+            # the later letters that change it still make a short top-k.
+            best_sub = [best for level in ((3, 2), (1,)) for best in
+                        sorted((p for p in own if match[p] in level),
+                               key=lambda p: (-match[p], fused_rank.get(p, len(ranked) + p)))[:1]]
             for p in own:
                 c = store.chunks[store.order[p]]
                 tier = 0 if p in best_sub else 1 if c.kind == "assignment" and c.sub is None else 3
@@ -311,6 +335,15 @@ class SearchIndex:
         n = len(routed)
         head = [(p, 1.0 + (n - i) / n, "id") for i, p in enumerate(routed)]
         return head + [r for r in ranked if r[0] not in seen]
+
+    @staticmethod
+    def _sub_match(chunk: Chunk, wanted: str | None) -> int:
+        if not wanted:
+            return 0
+        if sub_matches(chunk.sub, wanted):
+            return sub_matches(chunk.sub, wanted)
+        # Only a tight chunk counts for naming the sub-item: the whole assignment names them all.
+        return 1 if chunk.kind != "assignment" and names_sub(chunk.text, wanted) else 0
 
     def _hit(self, state: _State, p: int, score: float, reason: str, qvec: np.ndarray | None,
              bm25_scores: np.ndarray | None) -> Hit:

@@ -29,6 +29,7 @@ FAISS_FILE = "vectors.faiss"
 BM25_DIR = "bm25"
 META_FILE = "meta.json"
 ASSIGNMENTS_FILE = "assignments.json"
+IDS_FILE = "ids.json"  # the ID maps, saved so a cold start need not scan every chunk for IDs
 
 # --- tokenizer shared by index and query ------------------------------------------------------------
 
@@ -149,12 +150,8 @@ class Store:
             return
         matrix = _normalised(vectors, self.dim)
         self.remove([c.id for c in chunks if c.id in self.chunks])
-        ids = np.array([faiss_id(c.id) for c in chunks], dtype="int64")
-        if self.index_type == "hnsw":
-            old_ids, old = self.vectors()
-            self._faiss = self._build_index(np.concatenate([old_ids, ids]), np.vstack([old, matrix]))
-        else:
-            self._faiss.add_with_ids(matrix, ids)
+        self._ensure_flat()
+        self._faiss.add_with_ids(matrix, np.array([faiss_id(c.id) for c in chunks], dtype="int64"))
         for c in chunks:
             self.chunks[c.id] = c
         self._dirty = True
@@ -171,13 +168,8 @@ class Store:
         gone = [cid for cid in dict.fromkeys(chunk_ids) if cid in self.chunks]
         if not gone:
             return 0
-        ids = np.array([faiss_id(c) for c in gone], dtype="int64")
-        if self.index_type == "hnsw":  # HNSW cannot delete: rebuild from the vectors that stay
-            all_ids, matrix = self.vectors()
-            keep = ~np.isin(all_ids, ids)
-            self._faiss = self._build_index(all_ids[keep], matrix[keep])
-        else:
-            self._faiss.remove_ids(faiss.IDSelectorBatch(ids))
+        self._ensure_flat()
+        self._faiss.remove_ids(faiss.IDSelectorBatch(np.array([faiss_id(c) for c in gone], dtype="int64")))
         for cid in gone:
             del self.chunks[cid]
         self._dirty = True
@@ -191,6 +183,15 @@ class Store:
             del self.assignments[key]
         self._dirty = True
         return gone
+
+    def _ensure_flat(self) -> None:
+        """HNSW cannot delete and is slow to grow: edits go to a flat copy, finalize() rebuilds HNSW once."""
+        if self.index_type == "hnsw":
+            ids, matrix = self.vectors()
+            flat = self._new_flat()
+            if len(ids):
+                flat.add_with_ids(matrix, ids)
+            self._faiss = flat
 
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """All (faiss ids, vectors) in index order."""
@@ -269,6 +270,8 @@ class Store:
             self.bm25.save(str(folder / BM25_DIR), show_progress=False)
         infos = [dataclasses.asdict(i) for i in sorted(self.assignments.values(), key=lambda i: (i.letter, i.id))]
         (folder / ASSIGNMENTS_FILE).write_text(json.dumps(infos, ensure_ascii=False), encoding="utf-8")
+        ids = {"own": self.id_chunks, "mentions": self.mentions}
+        (folder / IDS_FILE).write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8")
         meta = {"format": FORMAT, "model_id": self.model_id, "dim": self.dim, "chunks": len(self.chunks),
                 "index_type": self.index_type, "exact_index_max": self.exact_index_max,
                 "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")} | {"extra": self.extra}
@@ -319,7 +322,8 @@ class Store:
             import bm25s
 
             store.bm25 = bm25s.BM25.load(str(folder / BM25_DIR), show_progress=False)
-        store.id_chunks, store.mentions = store._id_maps()
+        ids = json.loads((folder / IDS_FILE).read_text(encoding="utf-8"))
+        store.id_chunks, store.mentions = ids["own"], ids["mentions"]
         store.by_faiss_id = {faiss_id(cid): cid for cid in store.chunks}
         store._dirty = False
         return store

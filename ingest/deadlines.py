@@ -149,6 +149,10 @@ def _sentence_deadlines(sentence: str, offset: int, year: int | None, sub: str |
             continue
         iso = norsk.month_end(y, mon or 12)
         out.append(Deadline(sub, " ".join(m.group(0).split()), iso, "period_end", line))
+    vague = re.search(r"\b(?:frist\w*|innen|ferdigstilles|ferdigstilt|levere\w*|ferdig)\b[^.]{0,60}?\b(før\s+(?:påske|sommeren|jul|"
+                      r"ferien|sommerferien|årsskiftet)(?:\s+(?:19|20)\d\d)?)", sentence, re.IGNORECASE)
+    if not out and vague:
+        out.append(Deadline(sub, vague.group(1), None, "none", line))
     if not out and norsk.PERMANENT_RE.search(sentence):
         out.append(Deadline(sub, norsk.PERMANENT_RE.search(sentence).group(0).strip(), None, "none", line))  # type: ignore[union-attr]
     if not out and norsk.ASAP_RE.search(sentence) and re.search(r"frist|innen|levere|snarest\s+mulig", sentence, re.I):

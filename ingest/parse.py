@@ -16,6 +16,8 @@ from ingest.readers import SourceLine, read_source
 from ingest.records import Assignment, Letter, Paragraph, Reference, Section, SubItem
 from ingest.references import find_references
 
+PARSER_VERSION = 2  # bump when parsing changes: the next ingest re-parses every letter
+
 _SECTION_RE = re.compile(r"^\s*(?P<num>\d{1,2}(?:\.\d{1,2}){1,4})\.?\s+(?P<title>[A-ZÆØÅ«\"].{1,140})$|"
                          r"^\s*(?P<num1>\d{1,2})\s+(?P<title1>[A-ZÆØÅ«\"][^.]{1,90})$")
 _HEADER_START_RE = re.compile(rf"^\s*(?:ID\s*:\s*)?(?P<ids>{norsk.ID_PATTERN}(?:\s*(?:,|/|og)\s*{norsk.ID_PATTERN})*)"

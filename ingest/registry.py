@@ -174,7 +174,8 @@ class Registry:
         amendments = []
         for k in {_key(ident), *(_key(a) for a in aliases)}:
             for x in self.db.execute(
-                    "SELECT r.letter, r.kind, r.text, r.line, r.page, l.year FROM refs r JOIN letters l ON l.file=r.letter "
+                    "SELECT r.letter, r.kind, r.text, r.line, r.page, l.year, l.year AS letter_year, "
+                    "l.title AS letter_title FROM refs r JOIN letters l ON l.file=r.letter "
                     "WHERE r.key=? AND (r.letter<>? OR r.kind NOT IN ('refers','continued')) ORDER BY l.year, r.line",
                     (k, letter)):
                 if x["letter"] != letter or x["kind"] not in ("refers", "continued"):

@@ -363,3 +363,46 @@ def test_killed_build_leaves_the_previous_generation_serving(tmp_path: Path, let
     assert not any(n.startswith(".tmp-gen-") for n in _generations(settings.index_dir))
     index.refresh()
     assert "tildelingsbrev-2024-kopi.txt" in {c.letter for c in index.all_chunks()}
+
+
+# --- the shared fixture letters and the real letters ----------------------------------------------------
+
+
+def _ingest_and_check_routing(folder: Path, settings: Settings) -> dict[str, Any]:
+    """Ingest `folder`; every assignment with a complete ID must come first when a question names it."""
+    from index.chunks import count_tokens, split_sentences
+    from ingest import norsk
+
+    emb = FakeEmbedder()
+    report = ingest_folder(folder, settings, emb)
+    assert report["failed"] == [] and report["chunks"] > 0
+    index = SearchIndex.open(settings.index_dir, settings, emb)
+    for c in index.all_chunks():
+        single = len(c.text.split("\n\n")) == 1 and len(split_sentences(c.text)) == 1
+        assert count_tokens(c.text) <= settings.max_chunk_tokens or single, (c.letter, c.line)
+    with Registry(current_generation(settings.index_dir) / "registry.sqlite") as reg:
+        rows = reg.assignments()
+    for row in rows:
+        key = norsk.id_key(row["id"])
+        if not key:
+            continue
+        top = index.search(f"Hva går {row['id']} ut på?", k=3, mode="full")[0]
+        names = {norsk.id_key(top.chunk.assignment or "")} | {
+            norsk.id_key(a) for info in index.store.assignments.values()
+            if info.letter == top.chunk.letter and info.id == top.chunk.assignment for a in info.aliases}
+        assert top.reason == "id" and key in names, (row["id"], top.chunk.assignment)
+    return report
+
+
+def test_shared_fixture_letters_index_and_route(settings: Settings) -> None:
+    folder = FIXTURES / "letters"
+    if not any(folder.glob("*.*")):
+        pytest.skip("no shared fixture letters yet")
+    report = _ingest_and_check_routing(folder, settings)
+    assert report["letters"] == len(list(folder.glob("*.*")))
+
+
+@pytest.mark.real
+def test_real_letters_index_and_route(real_letters: Path, settings: Settings) -> None:
+    report = _ingest_and_check_routing(real_letters, settings)
+    assert report["letters"] == len([p for p in real_letters.iterdir() if p.is_file()])

@@ -98,6 +98,14 @@ def test_deadline_exact_match(answer: str, structured: dict[str, Any] | None, ri
     assert metrics.deadline_correct(g, a) is right
 
 
+def test_a_yearly_deadline_matches_without_a_year_only_when_the_gold_answer_has_none() -> None:
+    yearly = gold(answer_iso="2021-02-01", answer="Hvert år innen 1. februar.")
+    assert metrics.deadline_correct(yearly, ask("Hvert år innen 1. februar."))
+    assert not metrics.deadline_correct(yearly, ask("Hvert år innen 2. februar."))
+    dated = gold(answer_iso="2021-02-01", answer="Innen 1. februar 2021.")
+    assert not metrics.deadline_correct(dated, ask("Innen 1. februar."))
+
+
 def test_deadline_does_not_apply_without_an_iso_date() -> None:
     assert metrics.deadline_correct(gold(answer_iso=None), ask("1. juli 2024")) is None
 

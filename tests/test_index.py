@@ -15,7 +15,7 @@ from index.chunks import chunk_letter, count_tokens, split_sentences
 from index.embed import FakeEmbedder
 from index.records import Chunk
 from index.retriever import LettersRetriever
-from index.search import SearchIndex, sub_in_query
+from index.search import SearchIndex, names_sub, sub_in_query
 from index.store import Store, assignment_infos, tokenize
 from ingest.errors import IndexMissingError
 from ingest.records import Assignment, Letter, Paragraph, Section, SubItem
@@ -259,6 +259,7 @@ def test_store_round_trip_and_removal_by_id(tmp_path: Path, embedder: FakeEmbedd
     victim = loaded.dense_search(query, 1)[0][0]
     assert loaded.remove([victim]) == 1
     loaded.finalize()
+    assert loaded.index_type == store.index_type
     assert victim not in [cid for cid, _ in loaded.dense_search(query, len(chunks))]
     assert loaded.vector(victim) is None and len(loaded.order) == len(chunks) - 1
     loaded.save(tmp_path / "s2")
@@ -357,6 +358,25 @@ def test_full_mode_routes_named_ids_and_sub_items_first(index: SearchIndex, quer
     assert top.chunk.sub == sub
     if sub is None:
         assert top.chunk.kind == "assignment"
+
+
+@pytest.mark.parametrize("label", ["b", "d"])
+def test_full_mode_puts_the_line_naming_the_sub_item_second(index: SearchIndex, label: str) -> None:
+    hits = index.search(f"Hva er fristen for TB2024-07 {label})?", k=5, mode="full")
+    assert hits[0].chunk.sub == label and hits[0].chunk.kind == "subitem"
+    assert hits[1].chunk.text.startswith("Frister:")  # "a) til c)" covers b)
+
+
+@pytest.mark.parametrize("text, wanted, named", [
+    ("Deloppdrag a) til c) har frist 1. mai 2024.", "b", True),
+    ("Deloppdrag a) til c) har frist 1. mai 2024.", "d", False),
+    ("Deloppdrag b) og e) har frist 1. mai.", "e", True),
+    ("Fase 2 skal være ferdig 30.05.25.", "fase 2", True),
+    ("Deloppdrag 1)–3) leveres samlet.", "deloppdrag 2", True),
+    ("Frist: 1. juni 2024.", "a", False),
+])
+def test_names_sub(text: str, wanted: str, named: bool) -> None:
+    assert names_sub(text, wanted) is named
 
 
 def test_full_mode_brings_later_letters_that_change_the_assignment(index: SearchIndex) -> None:

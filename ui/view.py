@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 from typing import Any
 
+from assistant.phrasing import KIND_EN, KIND_NO
 from assistant.records import Answer, Citation
 from ingest.registry import owner_codes
 
@@ -42,8 +43,12 @@ def md_escape(text: str) -> str:
 
 
 def answer_markdown(answer: Answer) -> str:
-    """The answer text with its inline source markers [1] shown in bold, so they match the numbered sources."""
-    return _MARKER.sub(r"**[\1]**", md_escape(answer.text))
+    """The answer text with its source markers [1] in bold, matching the numbered sources under it.
+    An answer without markers gets [1] at the end when it has a source, so every answer points at one."""
+    text = md_escape(answer.text)
+    if answer.citations and not _MARKER.search(text):
+        text += " \\[1\\]"
+    return _MARKER.sub(r"**[\1]**", text)
 
 
 def _loose(sentence: str) -> re.Pattern[str] | None:
@@ -120,11 +125,11 @@ def context_lines(rows: Sequence[dict[str, Any]], c: Citation, language: str = "
         text = md_escape(s["text"].lstrip("-• ").strip())
         spot = where(s.get("line"), s.get("line_end"), s.get("page"), language)
         lines.append(f"- {'**' + text + '**' if c.sub and s['label'] == c.sub else text} _({spot})_")
-    for d in row.get("deadlines") or []:
-        lines.append(f"- {'Frist' if no else 'Deadline'}{' ' + sub_label(d['sub']) if d.get('sub') else ''}: "
-                     f"{md_escape(d['text'])}")
+    for text in dict.fromkeys(d["text"] for d in row.get("deadlines") or []):  # "d) til f)" once, not thrice
+        lines.append(f"- {'Frist' if no else 'Deadline'}: {md_escape(text)}")
+    kinds = KIND_NO if no else KIND_EN
     for a in row.get("amendments") or []:
-        lines.append(f"- {'Endret i' if no else 'Changed in'} {md_escape(a['letter'])} ({a['kind']}): {md_escape(a['text'])}")
+        lines.append(f"- {md_escape(a['letter'])}: {kinds.get(a['kind'], a['kind'])} — {md_escape(a['text'])}")
     return lines
 
 
@@ -150,10 +155,10 @@ def safe_filename(name: str) -> str:
         stem, suffix = base, ""
     suffix = suffix.lower()
     if suffix not in UPLOAD_TYPES:
-        raise UploadRejected(f"{name}: filtypen «.{suffix}» støttes ikke; bruk {', '.join(UPLOAD_TYPES)}"
-                             if suffix else f"{name}: filen mangler filtype ({', '.join(UPLOAD_TYPES)})")
+        raise UploadRejected(f"filtypen «.{suffix}» støttes ikke; bruk {', '.join(UPLOAD_TYPES)}"
+                             if suffix else f"filen mangler filtype ({', '.join(UPLOAD_TYPES)})")
     stem = re.sub(r"[^\w.\- ]+", "_", stem, flags=re.UNICODE)
-    stem = re.sub(r"\s+", "_", stem).strip("._-")[: MAX_NAME - len(suffix) - 1]
+    stem = re.sub(r"[\s_]+", "_", stem).strip("._-")[: MAX_NAME - len(suffix) - 1]
     return f"{stem or 'brev'}.{suffix}"
 
 
@@ -161,9 +166,9 @@ def check_upload(name: str, size: int, max_mb: int) -> str:
     """The safe name to save an upload under, or UploadRejected (too big, empty, wrong type)."""
     safe = safe_filename(name)
     if size <= 0:
-        raise UploadRejected(f"{name}: filen er tom")
+        raise UploadRejected("filen er tom")
     if size > max_mb * 1024 * 1024:
-        raise UploadRejected(f"{name}: filen er {size / 1024 / 1024:.1f} MB; grensen er {max_mb} MB")
+        raise UploadRejected(f"filen er {size / 1024 / 1024:.1f} MB; grensen er {max_mb} MB")
     return safe
 
 
@@ -179,11 +184,37 @@ def ingest_rows(report: dict[str, Any], only: Iterable[str] | None = None) -> li
     return [r for r in rows if keep is None or r["file"] in keep]
 
 
+def upload_result(report: dict[str, Any], saved: Sequence[str], rejected: Sequence[dict[str, str]],
+                  everything: bool = False) -> list[dict[str, str]]:
+    """Rows {file, status, reason} to show after an upload (or a rebuild, with `everything`): each
+    uploaded file's fate in the ingest, then the files refused before it."""
+    if everything:
+        rows = [r for r in ingest_rows(report) if r["status"] != "uendret"]
+    else:
+        rows = ingest_rows(report, only=saved)
+        seen = {r["file"] for r in rows}
+        rows += [{"file": f, "status": "feilet", "reason": "ble ikke med i indeksen"}
+                 for f in saved if f not in seen and "error" not in report]
+    return rows + [{"file": r["file"], "status": "feilet", "reason": r["error"]} for r in rejected]
+
+
 def ingest_summary(report: dict[str, Any]) -> str:
     """'3 brev, 120 oppdrag, 800 tekstbiter (1 lagt til, 0 oppdatert, 1 feilet)'."""
     counts = ", ".join(f"{len(report.get(k, []))} {label}" for k, label in _STATUS.items() if k != "unchanged")
     return (f"{report.get('letters', 0)} brev, {report.get('assignments', 0)} oppdrag, "
             f"{report.get('chunks', 0)} tekstbiter ({counts}, {len(report.get('failed', []))} feilet)")
+
+
+# Share of the bar each ingest stage fills, and what the bar says meanwhile.
+_STAGES = {"parse": (0.0, 0.2, "Leser brevene"), "embed": (0.2, 0.95, "Lager vektorer"),
+           "save": (0.95, 1.0, "Lagrer indeksen")}
+
+
+def progress_step(stage: str, done: int, total: int) -> tuple[float, str]:
+    """Where the one progress bar stands (0..1) and its text, from an ingest progress callback."""
+    lo, hi, label = _STAGES.get(stage, (0.0, 1.0, stage))
+    share = done / total if total else 1.0
+    return min(1.0, lo + (hi - lo) * share), f"{label} … {done}/{total}"
 
 
 def status_lines(status: dict[str, Any]) -> list[str]:
@@ -250,21 +281,26 @@ def filter_assignments(rows: Iterable[dict[str, Any]], year: int | None = None, 
     return out
 
 
-TABLE_COLUMNS = {"id": "Oppdrag", "year": "År", "owner": "Eier", "title": "Tittel", "deadlines": "Frister",
-                 "next": "Første frist", "changes": "Endringer", "letter": "Brev"}
+TABLE_COLUMNS = {"id": "Oppdrag", "year": "År", "owner": "Eier", "title": "Tittel", "next": "Første frist",
+                 "deadlines": "Frister", "changes": "Endringer", "letter": "Brev"}
 
 
-def table_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Flat rows for the table and the CSV, with Norwegian column names."""
+def letter_name(file: str, titles: dict[str, str] | None = None) -> str:
+    """A letter's title where known, else its file name."""
+    return (titles or {}).get(file) or file
+
+
+def table_rows(rows: Iterable[dict[str, Any]], titles: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Flat rows for the table and the CSV, with Norwegian column names; `titles` maps file -> letter title."""
     return [{
         TABLE_COLUMNS["id"]: r["id"] + (f" ({', '.join(r['aliases'])})" if r.get("aliases") else ""),
         TABLE_COLUMNS["year"]: r.get("year"),
         TABLE_COLUMNS["owner"]: r.get("owner") or "",
         TABLE_COLUMNS["title"]: r.get("title") or "",
-        TABLE_COLUMNS["deadlines"]: deadline_text(r),
         TABLE_COLUMNS["next"]: next_date(r),
+        TABLE_COLUMNS["deadlines"]: deadline_text(r),
         TABLE_COLUMNS["changes"]: len(r.get("amendments") or []),
-        TABLE_COLUMNS["letter"]: r.get("letter") or "",
+        TABLE_COLUMNS["letter"]: letter_name(r.get("letter") or "", titles),
     } for r in rows]
 
 
@@ -278,15 +314,52 @@ def csv_bytes(rows: Sequence[dict[str, Any]]) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def row_key(row: dict[str, Any]) -> str:
+def row_key(row: dict[str, Any], titles: dict[str, str] | None = None) -> str:
     """A label unique per assignment row (the same ID can appear in two letters)."""
-    return f"{row['id']} — {row.get('title') or ''} ({row.get('letter')})"
+    return f"{row['id']} — {row.get('title') or ''} ({letter_name(row.get('letter') or '', titles)}, linje {row.get('line')})"
 
 
-def example_questions(rows: Sequence[dict[str, Any]], n: int = 4) -> list[str]:
-    """Up to `n` example questions about assignments that exist in the index, newest letters first:
-    a sub-item deadline, an owner, a later change, and what an assignment asks for (in English)."""
-    ordered = sorted(rows, key=lambda r: (-(r.get("year") or 0), r.get("letter") or "", r.get("line") or 0))
+# Amendment kinds that change an assignment (a mere reference or continuation is no example of a change).
+CHANGE_KINDS = ("cancels", "deadline", "reworded", "renumbered", "clarified")
+
+
+def detail_lines(row: dict[str, Any], titles: dict[str, str] | None = None) -> list[str]:
+    """Markdown for one assignment on the assignments page: where it is, its owner, sub-items,
+    deadlines (each with its line) and the changes made by later letters."""
+
+    def bullet(text: str, line: int | None, line_end: int | None = None, page: int | None = None) -> str:
+        spot = where(line, line_end, page)
+        return f"- {md_escape(text.lstrip('-• ').strip())}" + (f" _({spot})_" if spot else "")
+
+    lines = [f"### {md_escape(row['id'])} {md_escape(row.get('title') or '')}", "",
+             f"{md_escape(letter_name(row['letter'], titles))} · {md_escape(row.get('section') or '')} · "
+             f"{where(row.get('line'), row.get('line_end'), row.get('page'))}  ",
+             f"Eier i HOD: **{md_escape(row.get('owner') or 'ikke oppgitt')}**"
+             + (f"  \nOgså kalt: {md_escape(', '.join(row['aliases']))}" if row.get("aliases") else "")]
+    if row.get("subitems"):
+        lines += ["", "**Deloppdrag**", ""]
+        lines += [bullet(x["text"], x.get("line"), x.get("line_end"), x.get("page")) for x in row["subitems"]]
+    if row.get("deadlines"):
+        lines += ["", "**Frister**", ""]
+        seen: dict[str, dict[str, Any]] = {}
+        for d in row["deadlines"]:  # "d) til f)" once, not once per sub-item
+            seen.setdefault(d["text"], d)
+        lines += [bullet(d["text"] + (f" ({d['date']})" if d.get("date") else ""), d.get("line")) for d in seen.values()]
+    later = [a for a in row.get("amendments") or [] if a.get("letter") != row.get("letter")]
+    if later:
+        lines += ["", "**Endringer i senere brev**", ""]
+        lines += [f"- {md_escape(letter_name(a['letter'], titles))}, {where(a.get('line'), None, a.get('page'))}: "
+                  f"{KIND_NO.get(a['kind'], a['kind'])} — «{md_escape(a['text'].lstrip('-• ').strip())}»" for a in later]
+    return lines
+
+
+def example_questions(rows: Sequence[dict[str, Any]], n: int = 4, prefer: Iterable[str] = ()) -> list[str]:
+    """Up to `n` example questions about assignments that exist in the index: a sub-item deadline, an
+    owner, a later change, and what an assignment asks for (in English). Letters named in `prefer`
+    (the main allocation letters) come first, then the newest."""
+    first = set(prefer)
+    ordered = sorted(rows, key=lambda r: (r.get("letter") not in first, -(r.get("year") or 0),
+                                          r.get("letter") or "", r.get("line") or 0))
     out: list[str] = []
     used: set[str] = set()
 
@@ -308,7 +381,11 @@ def example_questions(rows: Sequence[dict[str, Any]], n: int = 4) -> list[str]:
     row = pick(lambda r: bool(r.get("owner")))
     if row:
         out.append(f"Hvilken avdeling i HOD eier {row['id']}?")
-    row = pick(lambda r: any(a.get("letter") != r.get("letter") for a in r.get("amendments") or []))
+    def changed(kinds: tuple[str, ...]) -> Any:
+        return lambda r: any(a.get("letter") != r.get("letter") and a.get("kind") in kinds
+                             for a in r.get("amendments") or [])
+
+    row = pick(changed(CHANGE_KINDS[:4])) or pick(changed(CHANGE_KINDS))
     if row:
         out.append(f"Hva skjedde med {row['id']}?")
     row = pick(lambda r: bool(r.get("title")))
