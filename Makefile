@@ -2,7 +2,9 @@
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-LETTERS_DIR ?= $(abspath ../shared/letters)
+SHARED_LETTERS ?= $(abspath ../shared/letters)
+# The chat saves uploads into the letters folder, so `make run` works on a writable copy (git-ignored).
+LETTERS_DIR ?= $(CURDIR)/letters
 LETTERS_INDEX ?= .letters-index
 LETTERS_MODEL ?= $(HOME)/.cache/letters/multilingual-e5-small
 PORT ?= 8501
@@ -24,7 +26,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	touch $@
 
 $(LETTERS_MODEL)/.built: $(VENV)/.installed index/model_build.py
-	$(BIN)/python -m index.model_build --out $(LETTERS_MODEL)
+	$(BIN)/python -m index.model_build --out $(LETTERS_MODEL) && touch $@
 
 setup: $(VENV)/.installed $(LETTERS_MODEL)/.built
 
@@ -34,9 +36,13 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "browser tests need /usr/bin/chromium: sudo apt-get install chromium"; fi; fi
 
-run: setup
+$(LETTERS_DIR):
+	mkdir -p $@
+	@if [ -d "$(SHARED_LETTERS)" ]; then cp -n "$(SHARED_LETTERS)"/* $@/; fi
+
+run: setup $(LETTERS_DIR)
 	$(BIN)/letters ingest --letters $(LETTERS_DIR)
-	$(BIN)/letters serve --port $(PORT)
+	$(BIN)/letters serve --port $(PORT) --letters $(LETTERS_DIR)
 
 lint: setup
 	$(BIN)/ruff check ingest index assistant ui evals tests
@@ -46,11 +52,11 @@ test: setup browser-deps lint
 	$(BIN)/pytest -q
 
 eval: setup
-	$(BIN)/letters ingest --letters $(LETTERS_DIR)
-	$(BIN)/letters eval --compare
+	$(BIN)/letters ingest --letters $(SHARED_LETTERS)
+	$(BIN)/letters eval --compare --letters $(SHARED_LETTERS)
 
 bench: setup
-	$(BIN)/letters bench
+	$(BIN)/letters bench --letters $(SHARED_LETTERS)
 
 clean:
 	rm -rf $(LETTERS_INDEX) .pytest_cache .mypy_cache .ruff_cache

@@ -73,8 +73,8 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
     best = top[0]
     keep = [best]
     # A second sentence only when it is next to the best one and nearly as good: answers stay short.
-    for cand in top[1:]:
-        if cand[1] == best[1] and abs(cand[2] - best[2]) == 1 and cand[0] >= best[0] - 1:
-            keep.append(cand)
+    for other in top[1:]:
+        if other[1] == best[1] and abs(other[2] - best[2]) == 1 and other[0] >= best[0] - 1:
+            keep.append(other)
     keep.sort(key=lambda x: (x[1], x[2]))
     return [(c[1], c[3], c[0]) for c in keep]

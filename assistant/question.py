@@ -16,7 +16,7 @@ _EN_WORDS = {"what", "which", "when", "who", "the", "is", "of", "does", "deadlin
              "cancelled", "changed", "task", "tasks", "assignments", "where", "letter", "says", "say"}
 _NO_WORDS = {"hva", "hvilke", "hvilket", "hvem", "når", "er", "fristen", "frist", "oppdrag", "oppdraget", "og", "det",
              "til", "hvor", "mye", "skal", "går", "ut", "på", "eier", "har", "om", "med", "av", "som", "deloppdrag",
-             "ble", "endret", "utgår", "hvordan", "ansvarlig", "avdeling", "brevet", "sier", "hvilken", "satt", "av"}
+             "ble", "endret", "utgår", "hvordan", "ansvarlig", "avdeling", "brevet", "sier", "hvilken", "satt"}
 
 _INTENT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("change", re.compile(r"\b(endret|endring\w*|endres|utgår|utgått|utgikk|utsatt|utsettes|kanseller\w*|tatt ut|"
@@ -106,9 +106,9 @@ def _full_date(text: str) -> str | None:
     for m in norsk.DATE_RE.finditer(norsk.ID_RE.sub(" ", text)):
         if m.group("d") and m.group("y") or m.group("ny"):
             return norsk.date_from_match(m, None)
-    m = re.search(rf"\b({'|'.join(norsk.MONTH_NAMES_EN[1:])})\s+(\d{{1,2}}),?\s+((?:19|20)\d\d)\b", text, re.I)
-    if m:
-        return norsk.make_date(int(m.group(2)), norsk.MONTHS[m.group(1).lower()], int(m.group(3)))
+    en = re.search(rf"\b({'|'.join(norsk.MONTH_NAMES_EN[1:])})\s+(\d{{1,2}}),?\s+((?:19|20)\d\d)\b", text, re.I)
+    if en:
+        return norsk.make_date(int(en.group(2)), norsk.MONTHS[en.group(1).lower()], int(en.group(3)))
     return None
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from assistant import phrasing
 from assistant.extract import best_sentences, has_amount, sentences, stem_tokens
+from assistant.llm import make_chat_model, phrase
 from assistant.question import Question, understand
 from assistant.records import Answer, Citation
 from assistant.verify import verify
@@ -48,7 +49,8 @@ def hit_json(hit: Hit) -> dict[str, Any]:
 class Assistant:
     """Answers over one index folder. Holds the loaded letters and search index; safe to share across threads."""
 
-    def __init__(self, settings: Settings | None = None, config: str = "full", embedder: Any = None):
+    def __init__(self, settings: Settings | None = None, config: str = "full", embedder: Any = None,
+                 llm: Any = None):
         if config not in CONFIGS:
             raise SettingsError(f"unknown configuration {config!r}; allowed: {', '.join(CONFIGS)}")
         self.settings = settings or Settings()
@@ -59,6 +61,7 @@ class Assistant:
         self._letters: dict[str, Letter] | None = None
         self._generation: Path | None = None
         self._vocab: set[str] | None = None
+        self._llm: Any = llm
 
     # --- state ---------------------------------------------------------------------------------------
 
@@ -94,6 +97,12 @@ class Assistant:
                 with self.registry() as reg:
                     self._letters = {letter.file: letter for letter in reg.letters()}
             return self._letters
+
+    def _chat_model(self) -> Any:
+        with self._lock:
+            if self._llm is None:
+                self._llm = make_chat_model(self.settings)
+            return self._llm
 
     # --- browsing ------------------------------------------------------------------------------------
 
@@ -137,6 +146,8 @@ class Assistant:
         else:
             answer = self._retrieve(q, filters, timings)
         answer = verify(dataclasses.replace(answer, language=q.language), self.letters)
+        if self._llm is not None or self.settings.llm_model:
+            answer = phrase(answer, self.settings, self._chat_model())
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return Answer(question=question, text=answer.text, found=answer.found, citations=answer.citations,
                       candidates=answer.candidates, intent=q.intent, language=q.language,
@@ -337,12 +348,12 @@ class Assistant:
         row = _primary(rows, q)
         letter = self.letters[row["letter"]]
         a = _find_assignment(letter, row)
-        labels = sorted({s.label for s in a.subitems} | {d.sub for d in a.deadlines if d.sub})
-        if q.sub and labels:
-            shown = ", ".join(f"{x})" if len(x) == 1 else x for x in labels)
+        known = sorted({s.label for s in a.subitems} | {d.sub for d in a.deadlines if d.sub})
+        if q.sub and known:
+            shown = ", ".join(f"{x})" if len(x) == 1 else x for x in known)
             text = (f"{a.id} {a.title} has no sub-item {q.sub}); it has {shown}." if q.language == "en"
                     else f"{a.id} {a.title} har ikke deloppdrag {q.sub}); det har {shown}.")
-            cands = tuple(f"Hva er fristen for {a.id} {x}{')' if len(x) == 1 else ''}?" for x in labels[:3])
+            cands = tuple(f"Hva er fristen for {a.id} {x}{')' if len(x) == 1 else ''}?" for x in known[:3])
             return Answer(q.text, text, False, (_header_cite(letter, a),), cands)
         return self._deadline_reply(q, letter, a, None, [], False, changes)
 
@@ -386,9 +397,9 @@ class Assistant:
             a = _find_assignment(letter, row)
             passages.extend((letter, a, p) for p in a.paragraphs)
         for r in refs:
-            letter = self.letters.get(r["letter"])
-            if letter is not None:
-                passages.extend((letter, a2, p) for a2, p in _paragraphs_from(letter, r["line"], 3))
+            ref_letter = self.letters.get(r["letter"])
+            if ref_letter is not None:
+                passages.extend((ref_letter, a2, p) for a2, p in _paragraphs_from(ref_letter, r["line"], 3))
         own = [x for x in passages if x[1] is not None and any(x[1].id == r["id"] for r in rows)]
         # The assignment's own text first; budget tables and other letters only when it names no amount.
         with_amount = [x for x in own if has_amount(x[2].text)] or [x for x in passages if has_amount(x[2].text)]
@@ -404,8 +415,8 @@ class Assistant:
         embed, qvec = self._sentence_embedder(q)
         best = best_sentences(q.text, [x[2].text for x in with_amount], want_amount=True, n=1, embed=embed, query_vec=qvec)
         pi, sentence, _ = best[0]
-        letter, a, para = with_amount[pi]
-        return Answer(q.text, _short(sentence, 380), True, (_cite(letter, a, para, None, highlight=sentence),))
+        src_letter, src_a, para = with_amount[pi]
+        return Answer(q.text, _short(sentence, 300), True, (_cite(src_letter, src_a, para, None, highlight=sentence),))
 
     def _content_by_id(self, q: Question, row: dict[str, Any], a: Assignment, letter: Letter) -> Answer:
         if q.sub:

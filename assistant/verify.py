@@ -29,7 +29,8 @@ def dates_in(text: str, year: int | None) -> set[str]:
     return out
 
 
-def _supported(answer: str, cites: tuple[Citation, ...]) -> list[str]:
+def unsupported(answer: str, cites: tuple[Citation, ...]) -> list[str]:
+    """The ISO dates, IDs and amounts `answer` states that no cited paragraph backs, e.g. ['date 2099-01-01']."""
     problems = []
     cited_dates: set[str] = set()
     for c in cites:
@@ -70,10 +71,10 @@ def verify(answer: Answer, letters: dict[str, Letter]) -> Answer:
     """Check the answer against its citations; widen to the whole assignment, else refuse to state the fact."""
     if not answer.found or not answer.citations:
         return answer
-    if not _supported(answer.text, answer.citations):
+    if not unsupported(answer.text, answer.citations):
         return answer
     wider = _widen(answer.citations, letters)
-    problems = _supported(answer.text, wider)
+    problems = unsupported(answer.text, wider)
     if not problems:
         return dataclasses.replace(answer, citations=wider)
     text = (f"Jeg fant et mulig svar, men kunne ikke bekrefte {', '.join(problems)} i kilden; se utdragene under."

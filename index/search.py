@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import faiss
 import numpy as np
 
 from index.build import current_generation
@@ -19,6 +20,10 @@ from ingest import norsk
 from ingest.errors import IndexMissingError
 from ingest.registry import owner_codes
 from ingest.settings import Settings
+
+# torch and faiss-cpu each ship an OpenMP runtime; two thread pools on two cores were seen to hang a
+# query. FAISS's flat scans are fast enough on one thread.
+faiss.omp_set_num_threads(1)
 
 MODES = ("bm25", "dense", "hybrid", "full")
 FILTER_KEYS = ("year", "letter", "owner", "assignment", "kind")

@@ -45,10 +45,10 @@ def read_pdf(path: Path) -> list[SourceLine]:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
             try:
-                ok = reader.decrypt("")
+                opened = bool(reader.decrypt(""))
             except Exception:  # noqa: BLE001 - any decryption failure means we cannot read it
-                ok = 0
-            if not ok:
+                opened = False
+            if not opened:
                 raise LetterReadError(path.name, "the PDF is encrypted; save an unencrypted copy and add that")
         out: list[SourceLine] = []
         for page_no, page in enumerate(reader.pages, start=1):

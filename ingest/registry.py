@@ -150,7 +150,7 @@ class Registry:
     def assignments(self, year: int | None = None, owner: str | None = None,
                     due_before: str | None = None, letter: str | None = None) -> list[dict[str, Any]]:
         """The registry rows of `letters assignments`, filtered."""
-        sql, args = "SELECT * FROM assignments WHERE 1=1", []
+        sql, args = "SELECT * FROM assignments WHERE 1=1", list[Any]()
         if year is not None:
             sql, args = sql + " AND year=?", [*args, year]
         if letter:

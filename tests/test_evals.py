@@ -333,3 +333,25 @@ def test_naive_needs_the_letters_folder() -> None:
 
     with pytest.raises(SettingsError, match="--letters"):
         NaiveBaseline(Settings(letters_dir=None))
+
+
+# --- the benchmark ----------------------------------------------------------------------------------
+
+
+def test_bench_runs_end_to_end_on_the_fixture_letters(tmp_path: Path) -> None:
+    from evals.bench import render_bench, run_bench
+
+    settings = Settings().replace(index_dir=tmp_path / "unused", letters_dir=FIXTURE_LETTERS)
+    plot = tmp_path / "latency.png"
+    result = run_bench(settings, sizes=[100, 300], plot=plot, gold=FIXTURE_GOLD, embedder=FakeEmbedder(),
+                       cold_runs=0)
+    ingest = result["ingest"]
+    assert ingest["full"]["embedded"] == ingest["full"]["chunks"] > 0
+    assert ingest["unchanged"]["embedded"] == 0 and ingest["unchanged"]["ok"]
+    assert ingest["add_one"]["ok"], ingest["add_one"]
+    assert set(result["ask_full"]["by_type"]) == {"deadline", "responsible", "amendment", "negative"}
+    assert [p["chunks"] for p in result["scale"]] == [100, 300]
+    assert all(p["search"]["p50_ms"] is not None and p["index_bytes"] > 0 for p in result["scale"])
+    assert result["ratios"]["ask_p50_full_vs_naive"] is not None
+    assert plot.read_bytes().startswith(b"\x89PNG")
+    assert "search at scale" in render_bench(result)

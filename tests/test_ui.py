@@ -215,6 +215,17 @@ def test_rebuild_reports_a_bad_file_and_keeps_the_index(monkeypatch: pytest.Monk
     assert "1. juli 2034" in texts(last_answer(at)).replace("\\", "")
 
 
+def test_read_only_letters_folder_disables_upload(monkeypatch: pytest.MonkeyPatch, fresh: tuple[Path, Path]) -> None:
+    letters, index = fresh
+    letters.chmod(0o555)  # like ../shared/letters; root could still write, the UI must not
+    try:
+        at = app(monkeypatch, letters, index)
+        assert not at.sidebar.file_uploader
+        assert any("skrivebeskyttet" in c.value for c in at.sidebar.caption)
+    finally:
+        letters.chmod(0o755)
+
+
 def test_no_letters_configured_serves_the_samples(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     at = app(monkeypatch, None, tmp_path / "index")
     assert any("fiktive eksempelbrev" in w.value for w in at.sidebar.warning)
@@ -352,7 +363,7 @@ def test_table_rows_and_csv() -> None:
     data = view.csv_bytes(rows)
     assert data.startswith("\ufeff".encode())
     lines = data.decode("utf-8-sig").splitlines()
-    assert lines[0] == "Oppdrag,År,Eier,Tittel,Frister,Første frist,Endringer,Brev"
+    assert lines[0] == "Oppdrag,År,Eier,Tittel,Første frist,Frister,Endringer,Brev"
     assert '"Kvinnehelse, «ny»"' in lines[1]
     assert view.csv_bytes([]).decode("utf-8-sig").startswith("Oppdrag,År")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -219,8 +218,10 @@ def serve(
         env["LETTERS_DIR"] = str(Path(s.letters_dir).resolve())
     app_path = Path(__file__).resolve().parent / "app.py"
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
-    raise typer.Exit(subprocess.call(cmd, env=env))
+           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+           "--server.maxUploadSize", str(s.max_upload_mb), "--client.toolbarMode", "viewer"]
+    # exec, so a signal to `letters serve` reaches Streamlit itself and frees the port.
+    os.execvpe(cmd[0], cmd, env)
 
 
 @app.command()

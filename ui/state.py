@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import threading
 import uuid
 from pathlib import Path
@@ -59,9 +60,9 @@ def load_embedder(model: str, fake: bool) -> Any:
 def load_assistant(index_dir: str, model: str, fake: bool) -> Assistant:
     import faiss
 
-    # torch and faiss-cpu each bring their own OpenMP runtime; in Streamlit's script threads the two
-    # pools deadlocked now and then (an ask hung in a torch Linear with every thread asleep). One
-    # query at a time gains nothing from FAISS threads, so FAISS gets none.
+    # An ask once hung here in a torch Linear with every thread asleep. torch and faiss-cpu each ship
+    # their own OpenMP runtime, a known cause of such hangs; one query at a time gains nothing from
+    # FAISS threads, so FAISS gets none.
     faiss.omp_set_num_threads(1)
     assistant = Assistant(settings().replace(index_dir=index_dir), embedder=load_embedder(model, fake))
     assistant.search("frist", k=1)  # load FAISS and BM25 now; a rebuild clears this cache
@@ -122,10 +123,13 @@ def ensure_index(s: Settings) -> None:
         if folder is None:
             folder = Path(s.index_dir) / SAMPLES_COPY
             shutil.copytree(SAMPLES, folder, dirs_exist_ok=True)
+            st.info(f"Ingen brevmappe er satt opp (LETTERS_DIR), så jeg bygger en indeks av {len(list(SAMPLES.iterdir()))} "
+                    f"fiktive eksempelbrev i {folder}.")
         elif not folder.is_dir():
             st.error(f"Brevmappen {folder} finnes ikke. Sett LETTERS_DIR til en mappe med brev.")
             st.stop()
-        st.info(f"Fant ingen indeks i {s.index_dir}; bygger den fra {folder}. Første gang tar det litt tid.")
+        else:
+            st.info(f"Fant ingen indeks i {s.index_dir}; bygger den fra {folder}. Første gang tar det litt tid.")
         report = run_ingest(folder, s)
     if "error" in report:
         st.error(report["error"])
@@ -197,19 +201,39 @@ def index_panel(a: Assistant) -> None:
         if folder is None:
             st.caption("Opplasting krever en brevmappe: start med `letters serve --letters MAPPE`.")
             return
-        with st.form("upload", clear_on_submit=True):
-            files = st.file_uploader("Legg til brev", type=list(view.UPLOAD_TYPES), accept_multiple_files=True,
-                                     help=f"PDF, DOCX, TXT, MD eller HTML, høyst {s.max_upload_mb} MB per fil. "
-                                          f"Lagres i {folder}.")
-            send = st.form_submit_button("Last opp og oppdater indeksen")
-        rebuild = st.button("Oppdater indeksen fra brevmappen", help=f"Leser nye og endrede filer i {folder}")
-        if (send and files) or rebuild:
-            saved, rejected = save_uploads(list(files or []) if send else [], folder, s.max_upload_mb)
-            report = run_ingest(folder, s) if saved or rebuild else {}
-            st.session_state["ingest"] = {"report": report, "saved": saved, "rejected": rejected, "all": rebuild}
+        if writable(folder):
+            upload_form(folder, s)
+        else:
+            st.caption(f"Brevmappen {folder} er skrivebeskyttet, så opplasting er slått av. "
+                       "Start med en skrivbar mappe: `letters serve --letters MAPPE`.")
+        if st.button("Oppdater indeksen fra brevmappen", help=f"Leser nye og endrede filer i {folder}"):
+            report = run_ingest(folder, s)
+            st.session_state["ingest"] = {"report": report, "saved": [], "rejected": [], "all": True}
         result = st.session_state.get("ingest")
         if result:
             show_ingest(result)
+
+
+def writable(folder: Path) -> bool:
+    """May uploads be saved here? A folder marked read-only (like the shared real letters) is respected
+    even by root, who could write into it anyway."""
+    try:
+        mode = folder.stat().st_mode
+    except OSError:
+        return False
+    return bool(mode & stat.S_IWUSR) and os.access(folder, os.W_OK)
+
+
+def upload_form(folder: Path, s: Settings) -> None:
+    with st.form("upload", clear_on_submit=True):
+        files = st.file_uploader("Legg til brev", type=list(view.UPLOAD_TYPES), accept_multiple_files=True,
+                                 help=f"PDF, DOCX, TXT, MD eller HTML, høyst {s.max_upload_mb} MB per fil. "
+                                 f"Lagres i {folder}.")
+        send = st.form_submit_button("Last opp og oppdater indeksen")
+    if send and files:
+        saved, rejected = save_uploads(list(files), folder, s.max_upload_mb)
+        report = run_ingest(folder, s) if saved else {}
+        st.session_state["ingest"] = {"report": report, "saved": saved, "rejected": rejected, "all": False}
 
 
 def show_ingest(result: dict[str, Any]) -> None:

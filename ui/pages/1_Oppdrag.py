@@ -28,7 +28,7 @@ shown = view.filter_assignments(rows, year=year, owner=owner, text=text,
                                 due_from=start if due else None, due_days=int(days) if due else None)
 table = view.table_rows(shown, titles)
 st.caption(f"{len(shown)} av {len(rows)} oppdrag. Klikk på en kolonne for å sortere; velg ett under tabellen.")
-st.dataframe(table, hide_index=True, use_container_width=True)
+st.dataframe(table, hide_index=True, width="stretch")
 st.download_button("Last ned som CSV", view.csv_bytes(table), "oppdrag.csv", "text/csv", disabled=not table)
 
 labels = {view.row_key(r, titles): r for r in shown}
