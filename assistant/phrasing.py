@@ -65,6 +65,8 @@ def deadline_value(d: dict[str, Any], lang: str) -> str:
 def deadline_answer(ident: str, title: str, sub: str | None, deadlines: list[dict[str, Any]], lang: str,
                     whole_assignment: bool = False) -> str:
     who = f"{sub_phrase(sub, lang)}{ident} {title}".strip()
+    # The same deadline stated twice (in the text and in a "Frist:" line) is one deadline to the reader.
+    deadlines = list({(d["sub"], d["date"], d["kind"], d["date"] or d["text"]): d for d in deadlines}.values())
     if len(deadlines) == 1:
         d = deadlines[0]
         value = deadline_value(d, lang)

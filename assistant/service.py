@@ -126,7 +126,8 @@ class Assistant:
                 "failed": [{"file": f, "error": e} for f, (_, s, e) in files.items() if s == "failed"]}
 
     def search(self, query: str, k: int = 5, filters: dict[str, Any] | None = None) -> list[Hit]:
-        return self.index.search(query, k=k, mode=self._mode(understand(query)), filters=_clean_filters(filters))
+        q = understand(query)
+        return self.index.search(_search_text(q, query), k=k, mode=self._mode(q), filters=_clean_filters(filters))
 
     # --- asking --------------------------------------------------------------------------------------
 
@@ -159,7 +160,7 @@ class Assistant:
             return q
         prev_text = str(history[-1].get("question", ""))
         prev = understand(prev_text)
-        hits = self.index.search(prev_text, k=3, mode=self._mode(prev), filters=_clean_filters(filters))
+        hits = self.index.search(_search_text(prev, prev_text), k=3, mode=self._mode(prev), filters=_clean_filters(filters))
         if not hits or not hits[0].chunk.assignment or not self._relevant(hits[0]):
             return q
         intent = q.intent if q.explicit_intent else prev.intent
@@ -449,9 +450,10 @@ class Assistant:
         best = best_sentences(q.text, [p.text for p in body[:8]], n=2, embed=embed, query_vec=qvec)
         pi = best[0][0] if best else 0
         sentence = " ".join(s for i, s, _ in best if i == pi) if best else body[0].text
+        # The tight paragraph first; the whole assignment last, as the context a reader expands to.
         return Answer(q.text, f"{a.id} {_short(a.title, 80)}: {_short(sentence, 260)}", True,
                       (_cite(letter, a, body[pi], None, highlight=best[0][1] if best else None),
-                       _header_cite(letter, a)))
+                       _header_cite(letter, a), _whole_cite(letter, a)))
 
     # --- lists ---------------------------------------------------------------------------------------
 
@@ -491,7 +493,8 @@ class Assistant:
     def _retrieve(self, q: Question, filters: dict[str, Any] | None, timings: dict[str, float]) -> Answer:
         t = time.perf_counter()
         query = q.text if not q.inherited else f"{' '.join(q.ids)} {q.text}"
-        hits = self.index.search(query, k=max(5, self.settings.top_k), mode=self._mode(q), filters=_clean_filters(filters))
+        hits = self.index.search(_search_text(q, query), k=max(5, self.settings.top_k), mode=self._mode(q),
+                                 filters=_clean_filters(filters))
         timings["search_ms"] = (time.perf_counter() - t) * 1000
         if not hits or not self._relevant(hits[0]) or not self._covers(q, hits):
             cands = tuple(f"Hva går {h.chunk.assignment} ut på?" if q.language == "no"
@@ -688,6 +691,12 @@ def _header_cite(letter: Letter, a: Assignment) -> Citation:
     return _cite(letter, a, Paragraph(a.header or f"{a.id} {a.title}", a.line, a.header_end or a.line, a.page), None)
 
 
+def _whole_cite(letter: Letter, a: Assignment) -> Citation:
+    text = " ".join([a.header, *(p.text for p in a.paragraphs)]).strip()
+    end = a.paragraphs[-1].line_end if a.paragraphs else (a.header_end or a.line)
+    return _cite(letter, a, Paragraph(text, a.line, end, a.page), None)
+
+
 def _body_cite(letter: Letter, a: Assignment) -> Citation:
     if not a.paragraphs:
         return _header_cite(letter, a)
@@ -725,6 +734,11 @@ def _candidate_ids(ident: str, known: set[str], q: Question) -> list[str]:
             "owner": ("Hvem eier", "Who owns")}.get(q.intent, ("Hva går ut på", "What does this ask for:"))
     lead = verb[1] if q.language == "en" else verb[0]
     return [f"{lead} {k}?" for _, k in sorted(near)[:3]]
+
+
+def _search_text(q: Question, text: str) -> str:
+    """The text to search with: an English question also carries the Norwegian words for its terms."""
+    return f"{text} {norsk.expand_english(text)}".strip() if q.language == "en" else text
 
 
 def _deliverable(question: str, letter: Letter, a: Assignment, deadlines: list[Any]) -> list[Any]:

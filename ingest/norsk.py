@@ -214,3 +214,66 @@ PAGE_FURNITURE_RE = re.compile(
 PHONE_RE = re.compile(r"^\s*(?:\+47\s*)?\d{2}\s?\d{2}\s?\d{2}\s?\d{2}\s*$")
 REF_NO_RE = re.compile(r"^\s*(\d{2}/\d{2,6}(?:-\d*)?)\s*$")
 
+
+
+# --- English questions over Norwegian letters ----------------------------------------------------
+# BM25 cannot match "suicide" to "selvmord"; staff ask in English too. A small domain glossary added to
+# an English query lets the lexical ranking take part (the dense model is multilingual already).
+EN_NO_GLOSSARY = {
+    "deadline": "frist", "due": "frist", "assignment": "oppdrag", "task": "oppdrag", "report": "rapport",
+    "strategy": "strategi", "plan": "plan", "evaluation": "evaluering", "evaluate": "evaluere", "evaluating": "evaluere",
+    "health": "helse", "mental": "psykisk", "suicide": "selvmord", "police": "politi politibistand",
+    "assistance": "bistand", "tobacco": "tobakk", "alcohol": "alkohol", "cancer": "kreft", "children": "barn",
+    "young": "unge", "youth": "ungdom", "elderly": "eldre", "older": "eldre", "dementia": "demens",
+    "preparedness": "beredskap", "emergency": "beredskap", "stock": "lager beredskapslager", "stockpile": "lager",
+    "infection": "smittevern", "equipment": "utstyr", "medicines": "legemidler", "medicine": "legemiddel",
+    "drugs": "legemidler rusmidler", "substance": "rus", "addiction": "avhengighet", "violence": "vold",
+    "abuse": "overgrep", "prevention": "forebygging", "preventive": "forebyggende", "national": "nasjonal nasjonalt",
+    "register": "register", "registry": "register", "mapping": "kartlegging", "survey": "undersøkelse",
+    "system": "system", "digital": "digital digitale", "tools": "verktøy", "tool": "verktøy",
+    "collaboration": "samhandling samarbeid", "cooperation": "samarbeid", "municipalities": "kommuner",
+    "municipality": "kommune", "hospital": "sykehus", "hospitals": "sykehus", "specialist": "spesialist",
+    "doctors": "leger", "doctor": "lege", "gp": "fastlege", "gps": "fastleger", "nurses": "sykepleiere",
+    "nurse": "sykepleier", "training": "utdanning opplæring", "education": "utdanning", "competence": "kompetanse",
+    "grant": "tilskudd", "grants": "tilskudd", "subsidy": "tilskudd", "funding": "finansiering tilskudd",
+    "allocated": "tildelt bevilget", "budget": "budsjett", "amount": "beløp", "million": "mill", "costs": "kostnader",
+    "compensation": "kompensasjon", "supervision": "veiledning", "guidance": "veiledning", "guideline": "retningslinje",
+    "guidelines": "retningslinjer", "regulation": "forskrift regelverk", "regulations": "regelverk", "law": "lov",
+    "act": "lov", "circular": "rundskriv", "proposal": "forslag", "propose": "foreslå", "draft": "utkast",
+    "recommendations": "anbefalinger", "recommendation": "anbefaling", "programme": "program", "program": "program",
+    "pilot": "pilot", "project": "prosjekt", "assessment": "vurdering", "review": "gjennomgang",
+    "indicators": "indikatorer", "statistics": "statistikk", "waiting": "venteliste ventetid", "list": "liste",
+    "lists": "lister", "residents": "innbyggere", "patients": "pasienter", "patient": "pasient",
+    "safety": "sikkerhet pasientsikkerhet", "quality": "kvalitet", "palliative": "palliasjon palliativ",
+    "care": "omsorg", "rehabilitation": "rehabilitering", "genome": "genom genomsenter", "artificial": "kunstig",
+    "intelligence": "intelligens", "consent": "samtykke", "research": "forskning", "pregnant": "gravide",
+    "women": "kvinner", "breastfeeding": "amming ammefri", "diet": "kosthold", "nutrition": "ernæring",
+    "physical": "fysisk", "activity": "aktivitet", "loneliness": "ensomhet", "sexual": "seksuell",
+    "prisoners": "innsatte", "prison": "fengsel", "migrants": "innvandrere", "refugees": "flyktninger",
+    "disability": "funksjonsnedsettelse", "frailty": "skrøpelighet skrøpeligheit", "physiotherapy": "fysioterapi",
+    "physiotherapists": "fysioterapeuter", "dental": "tannhelse", "teeth": "tann", "ambulance": "ambulanse",
+    "casualty": "masseskader", "mass": "masse", "calendar": "kalender styringskalender",
+    "annual": "årlig årsrapport", "accounts": "regnskap årsregnskap", "management": "styring",
+    "supplementary": "supplerende", "supplement": "tillegg", "letter": "brev", "ministry": "departementet",
+    "department": "avdeling", "directorate": "direktoratet", "sketch": "skisse", "solution": "løsning",
+    "information": "informasjon", "communication": "kommunikasjon", "campaign": "kampanje",
+    "warning": "advarsel advarselsmerking", "labelling": "merking", "disposable": "engangsbruk",
+    "cigarettes": "sigaretter e-sigaretter", "advertising": "reklame", "internet": "internett",
+    "social": "sosial sosiale", "inequality": "ulikhet", "climate": "klima", "environment": "miljø",
+    "wellbeing": "livskvalitet", "quality-of-life": "livskvalitet", "public": "offentlig folkehelse",
+    "rare": "sjeldne", "diagnoses": "diagnoser", "diagnosis": "diagnose", "pain": "smerte", "headache": "hodepine",
+    "eye": "øye øyesykdom", "hearing": "hørsel", "disorders": "forstyrrelser lidelser", "psychiatric": "psykiatrisk",
+    "forensic": "rettspsykiatriske", "coordination": "koordinering", "coordinate": "koordinere",
+    "implementation": "implementering gjennomføring", "follow-up": "oppfølging", "follow": "følge oppfølging",
+}
+
+
+def expand_english(text: str) -> str:
+    """Norwegian words for the English domain terms of a question (empty when there are none)."""
+    words = re.findall(r"[a-z]+(?:-[a-z]+)?", text.lower())
+    out = []
+    for w in words:
+        hit = EN_NO_GLOSSARY.get(w) or (EN_NO_GLOSSARY.get(w[:-1]) if w.endswith("s") else None)
+        if hit:
+            out.append(hit)
+    return " ".join(dict.fromkeys(out))

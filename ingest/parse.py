@@ -16,7 +16,7 @@ from ingest.readers import SourceLine, read_source
 from ingest.records import Assignment, Letter, Paragraph, Reference, Section, SubItem
 from ingest.references import find_references
 
-PARSER_VERSION = 2  # bump when parsing changes: the next ingest re-parses every letter
+PARSER_VERSION = 3  # bump when parsing changes: the next ingest re-parses every letter
 
 _SECTION_RE = re.compile(r"^\s*(?P<num>\d{1,2}(?:\.\d{1,2}){1,4})\.?\s+(?P<title>[A-ZÆØÅ«\"].{1,140})$|"
                          r"^\s*(?P<num1>\d{1,2})\s+(?P<title1>[A-ZÆØÅ«\"][^.]{1,90})$")
@@ -540,7 +540,7 @@ def _assignment(block: _Block, year: int | None, letter_file: str) -> tuple[Assi
 def _dedupe(items: list) -> list:  # type: ignore[type-arg]
     seen, out = set(), []
     for d in items:
-        key = (d.sub, d.date, d.kind, d.text if d.date is None else "")
+        key = (d.sub, d.date, d.kind, d.line, d.text if d.date is None else "")
         if key not in seen:
             seen.add(key)
             out.append(d)
