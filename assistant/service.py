@@ -85,13 +85,15 @@ class Assistant:
             return self._index
 
     def registry(self) -> Registry:
-        self._fresh()
+        if self._generation is None:
+            self._fresh()
         assert self._generation is not None
         return Registry(self._generation / "registry.sqlite")
 
     @property
     def letters(self) -> dict[str, Letter]:
-        self._fresh()
+        if self._generation is None:
+            self._fresh()
         with self._lock:
             if self._letters is None:
                 with self.registry() as reg:
@@ -108,6 +110,7 @@ class Assistant:
 
     def assignments(self, year: int | None = None, owner: str | None = None, due_before: str | None = None,
                     letter: str | None = None) -> list[dict[str, Any]]:
+        self._fresh()
         with self.registry() as reg:
             return reg.assignments(year=year, owner=owner, due_before=due_before, letter=letter)
 
@@ -126,6 +129,7 @@ class Assistant:
                 "failed": [{"file": f, "error": e} for f, (_, s, e) in files.items() if s == "failed"]}
 
     def search(self, query: str, k: int = 5, filters: dict[str, Any] | None = None) -> list[Hit]:
+        self._fresh()
         q = understand(query)
         return self.index.search(_search_text(q, query), k=k, mode=self._mode(q), filters=_clean_filters(filters))
 
@@ -134,6 +138,7 @@ class Assistant:
     def ask(self, question: str, history: list[dict[str, Any]] | None = None,
             filters: dict[str, Any] | None = None) -> Answer:
         t0 = time.perf_counter()
+        self._fresh()  # once per question: a rebuilt index is picked up here
         q = understand(question, history)
         if self.config == "full" and not q.ids and history and not q.inherited:
             q = self._follow_up(q, history, filters)

@@ -134,7 +134,7 @@ def _sentence_deadlines(sentence: str, offset: int, year: int | None, sub: str |
         if iso is None:
             continue
         phrase = " ".join(sentence[cue : m.end()].split())
-        out.append(Deadline(sub, phrase, iso, _period_kind(sentence[max(0, cue - 60) : m.end()]), line))
+        out.append(Deadline(sub, phrase, iso, _period_kind(sentence[max(0, cue - 60) : m.end() + 16]), line))
         taken.append((a, b))
     for m in re.finditer(r"\b(?:gjennomført|ferdigstilt|ferdig|levert|avsluttet)\s+i\s+løpet\s+av\s+(?P<y>(?:19|20)\d\d)\b",
                          sentence, re.I):
