@@ -71,6 +71,10 @@ def deadline_answer(ident: str, title: str, sub: str | None, deadlines: list[dic
         d = deadlines[0]
         value = deadline_value(d, lang)
         extra = ""
+        span = re.search(r"\b([a-h])\)\s*(?:til|–|-)\s*([a-h])\)", d.get("text") or "")
+        if span and sub:  # "Deloppdrag d) til f) har frist …": say the deadline is shared
+            extra = (f" (the deadline covers sub-items {span.group(1)}) to {span.group(2)}))" if lang == "en"
+                     else f" (fristen gjelder deloppdrag {span.group(1)}) til {span.group(2)}))")
         if whole_assignment and sub:
             extra = (" (the deadline is given for the whole assignment)" if lang == "en"
                      else " (fristen gjelder hele oppdraget)")
