@@ -58,12 +58,7 @@ def load_embedder(model: str, fake: bool) -> Any:
 
 @st.cache_resource(show_spinner="Åpner indeksen …")
 def load_assistant(index_dir: str, model: str, fake: bool) -> Assistant:
-    import faiss
-
-    # An ask once hung here in a torch Linear with every thread asleep. torch and faiss-cpu each ship
-    # their own OpenMP runtime, a known cause of such hangs; one query at a time gains nothing from
-    # FAISS threads, so FAISS gets none.
-    faiss.omp_set_num_threads(1)
+    # FAISS runs single-threaded (set in index.search): two OpenMP runtimes were seen to hang an ask.
     assistant = Assistant(settings().replace(index_dir=index_dir), embedder=load_embedder(model, fake))
     assistant.search("frist", k=1)  # load FAISS and BM25 now; a rebuild clears this cache
     return assistant
