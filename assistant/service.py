@@ -131,7 +131,7 @@ class Assistant:
     def search(self, query: str, k: int = 5, filters: dict[str, Any] | None = None) -> list[Hit]:
         self._fresh()
         q = understand(query)
-        return self.index.search(_search_text(q, query), k=k, mode=self._mode(q), filters=_clean_filters(filters))
+        return self.index.search(_search_text(q, query), k=k, mode=self.config, filters=_clean_filters(filters))
 
     # --- asking --------------------------------------------------------------------------------------
 
@@ -165,7 +165,7 @@ class Assistant:
             return q
         prev_text = str(history[-1].get("question", ""))
         prev = understand(prev_text)
-        hits = self.index.search(_search_text(prev, prev_text), k=3, mode=self._mode(prev), filters=_clean_filters(filters))
+        hits = self.index.search(_search_text(prev, prev_text), k=3, mode=self.config, filters=_clean_filters(filters))
         if not hits or not hits[0].chunk.assignment or not self._relevant(hits[0]):
             return q
         intent = q.intent if q.explicit_intent else prev.intent
@@ -213,11 +213,6 @@ class Assistant:
         kinds = phrasing.KIND_EN if q.language == "en" else phrasing.KIND_NO
         detail = "; ".join(f"{t} ({kinds.get(next(r.kind for r in refs if r.target == t), '')})" for t in ids[:12])
         return Answer(q.text, f"{lead}: {detail}.", True, tuple(cites))
-
-    def _mode(self, q: Question) -> str:
-        # Measured: for English questions hybrid still beats dense alone (names and acronyms match
-        # across languages), so the configuration decides for every language.
-        return self.config
 
     # --- structured answers by ID ---------------------------------------------------------------------
 
@@ -498,7 +493,7 @@ class Assistant:
     def _retrieve(self, q: Question, filters: dict[str, Any] | None, timings: dict[str, float]) -> Answer:
         t = time.perf_counter()
         query = q.text if not q.inherited else f"{' '.join(q.ids)} {q.text}"
-        hits = self.index.search(_search_text(q, query), k=max(5, self.settings.top_k), mode=self._mode(q),
+        hits = self.index.search(_search_text(q, query), k=max(5, self.settings.top_k), mode=self.config,
                                  filters=_clean_filters(filters))
         timings["search_ms"] = (time.perf_counter() - t) * 1000
         if not hits or not self._relevant(hits[0]) or not self._covers(q, hits):
