@@ -128,10 +128,22 @@ class Assistant:
                 "chunks": self.index.stats().get("chunks", 0), "built_at": _built_at(gen),
                 "failed": [{"file": f, "error": e} for f, (_, s, e) in files.items() if s == "failed"]}
 
-    def search(self, query: str, k: int = 5, filters: dict[str, Any] | None = None) -> list[Hit]:
+    def search(self, query: str, k: int = 5, filters: dict[str, Any] | None = None,
+               history: list[dict[str, Any]] | None = None) -> list[Hit]:
+        """The ranked paragraphs for a query; a follow-up ("og e)?") is searched with what it inherits."""
         self._fresh()
-        q = understand(query)
-        return self.index.search(_search_text(q, query), k=k, mode=self.config, filters=_clean_filters(filters))
+        q = self._understand(query, history, filters)
+        text = _search_text(q, q.text)
+        if q.inherited and q.ids:
+            text = f"{q.ids[0]} {_sub_words(q.sub)} {text}"
+        return self.index.search(text, k=k, mode=self.config, filters=_clean_filters(filters))
+
+    def _understand(self, question: str, history: list[dict[str, Any]] | None,
+                    filters: dict[str, Any] | None) -> Question:
+        q = understand(question, history)
+        if self.config == "full" and not q.ids and history and not q.inherited:
+            q = self._follow_up(q, history, filters)
+        return q
 
     # --- asking --------------------------------------------------------------------------------------
 
@@ -139,9 +151,7 @@ class Assistant:
             filters: dict[str, Any] | None = None) -> Answer:
         t0 = time.perf_counter()
         self._fresh()  # once per question: a rebuilt index is picked up here
-        q = understand(question, history)
-        if self.config == "full" and not q.ids and history and not q.inherited:
-            q = self._follow_up(q, history, filters)
+        q = self._understand(question, history, filters)
         timings = {"understand_ms": (time.perf_counter() - t0) * 1000}
         if self.config == "full" and q.ids:
             answer = self._by_id(q, filters)
@@ -734,6 +744,13 @@ def _candidate_ids(ident: str, known: set[str], q: Question) -> list[str]:
             "owner": ("Hvem eier", "Who owns")}.get(q.intent, ("Hva går ut på", "What does this ask for:"))
     lead = verb[1] if q.language == "en" else verb[0]
     return [f"{lead} {k}?" for _, k in sorted(near)[:3]]
+
+
+def _sub_words(sub: str | None) -> str:
+    """A sub-item as the search's ID routing reads it: "deloppdrag e", "fase 1"."""
+    if not sub:
+        return ""
+    return sub if " " in sub else f"deloppdrag {sub}"
 
 
 def _search_text(q: Question, text: str) -> str:

@@ -138,8 +138,9 @@ class NaiveBaseline:
         return [Hit(chunk=built.chunks[int(r)], score=float(s), dense=float(s), reason="dense")
                 for s, r in zip(scores[0], rows[0], strict=True) if r >= 0]
 
-    def search(self, query: str, k: int = 5, filters: dict[str, Any] | None = None) -> list[Hit]:
-        """Top-k chunks by cosine similarity; filters are ignored (the baseline has no metadata)."""
+    def search(self, query: str, k: int = 5, filters: dict[str, Any] | None = None,
+               history: list[dict[str, Any]] | None = None) -> list[Hit]:
+        """Top-k chunks by cosine similarity; filters and history are ignored (the baseline has neither)."""
         return self._ranked(self.embedder.embed_queries([query])[0], k)
 
     def ask(self, question: str, history: list[dict[str, Any]] | None = None,

@@ -41,7 +41,8 @@ class Answerer(Protocol):
     def ask(self, question: str, history: list[dict[str, Any]] | None = None,
             filters: dict[str, Any] | None = None) -> Answer: ...
 
-    def search(self, query: str, k: int = 5, filters: dict[str, Any] | None = None) -> list[Hit]: ...
+    def search(self, query: str, k: int = 5, filters: dict[str, Any] | None = None,
+               history: list[dict[str, Any]] | None = None) -> list[Hit]: ...
 
 
 # --- gold ------------------------------------------------------------------------------------------
@@ -119,7 +120,8 @@ def run_config(answerer: Answerer, config: str, gold: list[dict[str, Any]]) -> I
             ask = {"question": item["question"], "answer": "", "found": None, "citations": []}
         ms = (time.perf_counter() - t0) * 1000
         try:
-            hits = [hit_json(h) for h in answerer.search(item["question"], k=SEARCH_DEPTH)]
+            hits = [hit_json(h) for h in answerer.search(item["question"], k=SEARCH_DEPTH,
+                                                          history=history_turns(item))]
         except Exception as exc:  # noqa: BLE001
             error = error or f"search: {exc.__class__.__name__}: {exc}"
             hits = []

@@ -311,7 +311,9 @@ class SearchIndex:
         store = state.store
         fused_rank = {p: r for r, (p, _s, _why) in enumerate(ranked)}
         wanted_sub = sub_in_query(query)
-        tiers: list[list[tuple[int, int, int, int]]] = [[] for _ in range(5)]  # (tier key order, -match, rank, pos)
+        # Tiers: the named sub-item, the whole assignment, the rule its deadline comes from, later letters
+        # that mention it, its tighter chunks, its own letter's other mentions.
+        tiers: list[list[tuple[int, int, int, int]]] = [[] for _ in range(6)]  # (key order, -match, rank, pos)
         seen: set[int] = set()
         for order, key in enumerate(keys):
             own = [state.pos[c] for c in store.id_chunks.get(key, [])]
@@ -325,11 +327,14 @@ class SearchIndex:
                                key=lambda p: (-match[p], fused_rank.get(p, len(ranked) + p)))[:1]]
             for p in own:
                 c = store.chunks[store.order[p]]
-                tier = 0 if p in best_sub else 1 if c.kind == "assignment" and c.sub is None else 3
+                tier = 0 if p in best_sub else 1 if c.kind == "assignment" and c.sub is None else 4
                 tiers[tier].append((order, -match[p], fused_rank.get(p, len(ranked) + p), p))
+            for cid in store.sources.get(key, []):
+                p = state.pos[cid]
+                tiers[2].append((order, 0, fused_rank.get(p, len(ranked) + p), p))
             for cid in store.mentions.get(key, []):
                 p = state.pos[cid]
-                tier = 4 if store.chunks[cid].letter in own_letters else 2
+                tier = 5 if store.chunks[cid].letter in own_letters else 3
                 tiers[tier].append((order, 0, fused_rank.get(p, len(ranked) + p), p))
         routed: list[int] = []
         for group in tiers:

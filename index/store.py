@@ -20,7 +20,8 @@ from ingest import norsk
 from ingest.errors import IndexMissingError
 from ingest.records import Letter
 
-FORMAT = 1
+FORMAT = 2  # 2: ids.json holds the deadline-rule sources
+PASSAGE_GAP = 2  # lines between the paragraphs of one passage
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
@@ -96,10 +97,12 @@ class AssignmentInfo:
     title: str
     year: int | None
     section: str
+    rule_lines: tuple[int, ...] = ()  # lines outside the assignment its deadline comes from (a section rule)
 
 
 def assignment_infos(letter: Letter) -> list[AssignmentInfo]:
-    return [AssignmentInfo(letter.file, a.id, tuple(a.aliases), a.owner, a.title, letter.year, a.section)
+    return [AssignmentInfo(letter.file, a.id, tuple(a.aliases), a.owner, a.title, letter.year, a.section,
+                           tuple(sorted({d.line for d in a.deadlines if d.line and not a.line <= d.line <= a.line_end})))
             for a in letter.assignments]
 
 
@@ -125,7 +128,8 @@ class Store:
         self.bm25: Any = None
         self.order: list[str] = []  # chunk ids in BM25 document order
         self.id_chunks: dict[str, list[str]] = {}  # id_key -> chunk ids of that assignment (id or alias)
-        self.mentions: dict[str, list[str]] = {}  # id_key -> chunk ids whose text names it
+        self.mentions: dict[str, list[str]] = {}  # id_key -> chunk ids whose text names it, and the passage after
+        self.sources: dict[str, list[str]] = {}  # id_key -> chunks outside the assignment its deadline comes from
         self.by_faiss_id: dict[int, str] = {}
         self._dirty = True
 
@@ -233,26 +237,53 @@ class Store:
         # Chunks in a stable order (letter, line, kind) so BM25 ties and saved files are reproducible.
         self.order = sorted(self.chunks, key=lambda cid: _chunk_order(self.chunks[cid]))
         self.bm25 = _build_bm25([tokenize(self.chunks[cid].embed_text) for cid in self.order])
-        self.id_chunks, self.mentions = self._id_maps()
+        self.id_chunks, self.mentions, self.sources = self._id_maps()
         self.by_faiss_id = {faiss_id(cid): cid for cid in self.chunks}
         self._dirty = False
 
-    def _id_maps(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-        aliases: dict[tuple[str, str], tuple[str, ...]] = {
-            (info.letter, info.id): info.aliases for info in self.assignments.values()
-        }
+    def _id_maps(self) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[str]]]:
+        """Three maps from an ID key to chunk ids: the assignment's own chunks (by ID or alias); the chunks
+        that mention it, each with the passage it opens ("Det vises til oppdrag X ... endres til følgende:"
+        and the paragraphs after it, up to the next ID named or a gap); and the chunks holding the rule
+        its deadline comes from, when that stands outside the assignment."""
+        infos = {(info.letter, info.id): info for info in self.assignments.values()}
         own: dict[str, list[str]] = {}
         mentions: dict[str, list[str]] = {}
+        passage: tuple[str, str, int, list[str]] | None = None  # (letter, section, last line, keys) open
         for cid in self.order:
             c = self.chunks[cid]
-            names = (c.assignment, *aliases.get((c.letter, c.assignment or ""), ())) if c.assignment else ()
+            info = infos.get((c.letter, c.assignment or ""))
+            names = (c.assignment, *(info.aliases if info else ())) if c.assignment else ()
             keys = {k for k in (norsk.id_key(n) for n in names) if k}
             for key in keys:
                 own.setdefault(key, []).append(cid)
-            named = {norsk.id_key(found) for found in norsk.find_ids(c.text)}
-            for mkey in sorted(k for k in named if k and k not in keys):
+            named = sorted(k for k in {norsk.id_key(found) for found in norsk.find_ids(c.text)} if k and k not in keys)
+            for mkey in named:
                 mentions.setdefault(mkey, []).append(cid)
-        return own, mentions
+            if c.assignment or named or c.kind == "assignment":
+                passage = (c.letter, c.section, c.line_end, named) if named and not c.assignment else None
+            elif passage and (c.letter, c.section) == passage[:2] and c.line <= passage[2] + PASSAGE_GAP:
+                for mkey in passage[3]:
+                    mentions[mkey].append(cid)
+                passage = (*passage[:2], max(passage[2], c.line_end), passage[3])
+            else:
+                passage = None
+        return own, mentions, self._rule_sources(infos.values())
+
+    def _rule_sources(self, infos: Any) -> dict[str, list[str]]:
+        by_letter: dict[str, list[Chunk]] = {}
+        for cid in self.order:
+            by_letter.setdefault(self.chunks[cid].letter, []).append(self.chunks[cid])
+        sources: dict[str, list[str]] = {}
+        for info in infos:
+            key = norsk.id_key(info.id)
+            for line in info.rule_lines:
+                covering = [c for c in by_letter.get(info.letter, []) if c.line <= line <= c.line_end]
+                if key and covering:
+                    tightest = min(covering, key=lambda c: (c.line_end - c.line, c.line))
+                    if tightest.id not in sources.get(key, []):
+                        sources.setdefault(key, []).append(tightest.id)
+        return sources
 
     # persistence ------------------------------------------------------------------------------------
 
@@ -270,7 +301,7 @@ class Store:
             self.bm25.save(str(folder / BM25_DIR), show_progress=False)
         infos = [dataclasses.asdict(i) for i in sorted(self.assignments.values(), key=lambda i: (i.letter, i.id))]
         (folder / ASSIGNMENTS_FILE).write_text(json.dumps(infos, ensure_ascii=False), encoding="utf-8")
-        ids = {"own": self.id_chunks, "mentions": self.mentions}
+        ids = {"own": self.id_chunks, "mentions": self.mentions, "sources": self.sources}
         (folder / IDS_FILE).write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8")
         meta = {"format": FORMAT, "model_id": self.model_id, "dim": self.dim, "chunks": len(self.chunks),
                 "index_type": self.index_type, "exact_index_max": self.exact_index_max,
@@ -323,7 +354,7 @@ class Store:
 
             store.bm25 = bm25s.BM25.load(str(folder / BM25_DIR), show_progress=False)
         ids = json.loads((folder / IDS_FILE).read_text(encoding="utf-8"))
-        store.id_chunks, store.mentions = ids["own"], ids["mentions"]
+        store.id_chunks, store.mentions, store.sources = ids["own"], ids["mentions"], ids["sources"]
         store.by_faiss_id = {faiss_id(cid): cid for cid in store.chunks}
         store._dirty = False
         return store

@@ -223,7 +223,7 @@ class RecordingAnswerer:
 
     def __init__(self) -> None:
         self.asks: list[tuple[str, Any]] = []
-        self.searches: list[tuple[str, int]] = []
+        self.searches: list[tuple[str, int, Any]] = []
 
     def ask(self, question: str, history: list[dict[str, Any]] | None = None,
             filters: dict[str, Any] | None = None) -> Answer:
@@ -232,8 +232,9 @@ class RecordingAnswerer:
                      sub=None, line=9, page=None, text="Frist: 1. oktober 2024.", line_end=9)
         return Answer(question=question, text="Fristen er 1. oktober 2024.", found=True, citations=(c,))
 
-    def search(self, query: str, k: int = 5, filters: dict[str, Any] | None = None) -> list[Hit]:
-        self.searches.append((query, k))
+    def search(self, query: str, k: int = 5, filters: dict[str, Any] | None = None,
+               history: list[dict[str, Any]] | None = None) -> list[Hit]:
+        self.searches.append((query, k, history))
         return []
 
 
@@ -246,7 +247,8 @@ def test_run_config_asks_with_history_turns_and_searches_ten() -> None:
     assert len(timed) == len(records) == len(items)
     follow_up = next(i for i, item in enumerate(items) if item["history"])
     assert timed[follow_up][1] == [{"question": q} for q in items[follow_up]["history"]]
-    assert {k for _, k in stub.searches} == {10}
+    assert {k for _, k, _ in stub.searches} == {10}
+    assert stub.searches[follow_up][2] == timed[follow_up][1]  # the hits are searched with the history too
     assert records[0]["score"]["answer"] is True and records[0]["score"]["citation"] is True
 
 

@@ -18,7 +18,7 @@ from index.retriever import LettersRetriever
 from index.search import SearchIndex, names_sub, sub_in_query
 from index.store import Store, assignment_infos, tokenize
 from ingest.errors import IndexMissingError
-from ingest.records import Assignment, Letter, Paragraph, Section, SubItem
+from ingest.records import Assignment, Deadline, Letter, Paragraph, Section, SubItem
 from ingest.settings import Settings
 from tests.conftest import ROOT
 
@@ -382,6 +382,46 @@ def test_names_sub(text: str, wanted: str, named: bool) -> None:
 def test_full_mode_brings_later_letters_that_change_the_assignment(index: SearchIndex) -> None:
     hits = index.search("Hva er fristen for TB2024-07 d)?", k=5, mode="full")
     assert any(h.chunk.letter == "stb-2025.txt" and "utsettes" in h.chunk.text for h in hits)
+
+
+_RULE = para("Der ikke annen frist er spesifisert, skal oppdragene i dette kapitlet gjennomføres i løpet av 2026.", 5)
+LETTER_2026 = Letter(
+    file="tb-2026.txt", title="Tildelingsbrev 2026 til Helsedirektoratet", kind="allocation", year=2026,
+    date="2026-01-12", reference=None, sha256="d" * 64,
+    sections=(
+        Section("2", "Oppdrag", 4, (_RULE,), Deadline(None, _RULE.text, "2026-12-31", "default_rule", 5)),
+        Section("3", "Endringer i tidligere oppdrag", 30, (
+            para("Det vises til oppdrag TB2024-08 i tildelingsbrevet for 2024. Oppdragsteksten endres til følgende:", 31),
+            para("«Direktoratet skal kartlegge ventetider for ergoterapi og foreslå tiltak.»", 33),
+            para("Ansvarlig avdeling: SHA.", 34),
+            para("Departementet ønsker en kort orientering om arbeidet med vaksiner.", 40),
+        )),
+    ),
+    assignments=(
+        Assignment(
+            id="TB2026-11", aliases=(), title="Kunnskapsgrunnlag om ensomhet", owner="FHA", section="2 Oppdrag",
+            line=8, line_end=9, paragraphs=(para("Helsedirektoratet skal sammenstille kunnskap om ensomhet.", 9),),
+            deadlines=(Deadline(None, _RULE.text, "2026-12-31", "default_rule", 5),),
+        ),
+    ),
+)
+
+
+def test_full_mode_brings_the_rule_an_assignment_takes_its_deadline_from(tmp_path: Path,
+                                                                         embedder: FakeEmbedder) -> None:
+    build_index(tmp_path, [LETTER_2024, LETTER_2026], embedder)
+    hits = SearchIndex.open(tmp_path, Settings(), embedder).search("Frist for TB2026-11?", k=3, mode="full")
+    assert [h.chunk.assignment for h in hits[:1]] == ["TB2026-11"]
+    assert any(h.chunk.line <= _RULE.line <= h.chunk.line_end and h.chunk.assignment is None for h in hits[:2])
+
+
+def test_full_mode_brings_the_passage_a_later_letter_opens_with_the_id(tmp_path: Path,
+                                                                       embedder: FakeEmbedder) -> None:
+    build_index(tmp_path, [LETTER_2024, LETTER_2026], embedder, max_tokens=30)  # one chunk a paragraph
+    hits = SearchIndex.open(tmp_path, Settings(), embedder).search("TB2024-08 ny tekst", k=20, mode="full")
+    later = {(h.chunk.line, h.chunk.line_end) for h in hits if h.chunk.letter == "tb-2026.txt" and h.reason == "id"}
+    assert any(a <= 33 <= b for a, b in later) and any(a <= 34 <= b for a, b in later)
+    assert not any(a <= 40 <= b for a, b in later)  # the passage ends where the text moves on
 
 
 def test_full_without_an_id_is_hybrid(index: SearchIndex) -> None:

@@ -1,0 +1,138 @@
+"""`Assistant.ask` and `Assistant.search` over the fictional fixture letters (fake embedder, real FAISS,
+BM25, SQLite and parser): IDs in any spelling, sub-items, the section rule, later letters' changes,
+not-found answers with candidates, follow-ups, and search with the conversation's history.
+
+The real model on the real letters is measured by `tests/test_eval_gate.py`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.records import Answer
+from assistant.service import Assistant
+from index.build import ingest_folder
+from index.embed import FakeEmbedder
+from ingest.settings import Settings
+from tests.conftest import FIXTURE_LETTERS
+
+TABS = "style2034_tabs.txt"
+ID_LABEL = "style2031_id_label.txt"
+ADDENDUM = "addendum2031.txt"
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    index_dir = tmp_path_factory.mktemp("assistant-index")
+    settings = Settings().replace(index_dir=index_dir, letters_dir=FIXTURE_LETTERS)
+    embedder = FakeEmbedder()
+    report = ingest_folder(FIXTURE_LETTERS, settings, embedder=embedder)
+    assert not report["failed"], report["failed"]
+    return Assistant(settings, embedder=embedder)
+
+
+def _cites(answer: Answer) -> list[tuple[str, int | None, str | None, str | None]]:
+    return [(c.letter, c.line, c.assignment, c.sub) for c in answer.citations]
+
+
+@pytest.mark.parametrize("question", ["Hva er fristen for TB2034-02 d)?", "Hva er fristen for tb 2034-2 d)?",
+                                      "hva er fristen for TB2034–02 deloppdrag d"])
+def test_a_sub_item_deadline_in_any_spelling_cites_its_deadline_line(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.found and answer.intent == "deadline" and answer.language == "no"
+    assert "1. juli 2034 (2034-07-01)" in answer.text and "deloppdrag d)" in answer.text
+    assert "d) til f)" in answer.text  # the deadline line covers a range: the answer says so
+    assert (TABS, 58, "TB2034-02", "d") in _cites(answer)
+    assert "d) til f) har frist 1. juli 2034" in answer.citations[0].text
+
+
+def test_an_english_question_gets_an_english_answer(assistant: Assistant) -> None:
+    answer = assistant.ask("What is the deadline for TB2034-02 b?")
+    assert answer.found and answer.language == "en"
+    assert "15 March 2034 (2034-03-15)" in answer.text and "sub-item b)" in answer.text
+
+
+def test_an_unknown_sub_item_is_not_found_and_names_the_real_ones(assistant: Assistant) -> None:
+    answer = assistant.ask("Hva er fristen for TB2034-02 h)?")
+    assert not answer.found
+    assert "h)" in answer.text and "a), b), c), d), e), f), g)" in answer.text
+    assert answer.candidates and all("TB2034-02" in c for c in answer.candidates)
+    assert "juli" not in answer.text and "(2034-" not in answer.text  # no date for an item that does not exist
+
+
+def test_an_unknown_id_is_not_found_with_nearby_ids(assistant: Assistant) -> None:
+    answer = assistant.ask("Hva er fristen for TB2034-09?")
+    assert not answer.found and answer.text.startswith("Jeg finner ikke") and not answer.citations
+    assert 0 < len(answer.candidates) <= 3 and all("TB2034-" in c for c in answer.candidates)
+
+
+def test_the_section_rule_is_the_deadline_and_cites_the_rule(assistant: Assistant) -> None:
+    answer = assistant.ask("Hva er fristen for TB2031-01?")
+    assert answer.found and "2031-12-31" in answer.text and "regel" in answer.text
+    rule = answer.citations[0]
+    assert (rule.letter, rule.assignment) == (ID_LABEL, None) and "Der ikke annen frist" in rule.text
+
+
+def test_a_later_cancellation_leads_the_answer_and_both_letters_are_cited(assistant: Assistant) -> None:
+    answer = assistant.ask("Hva er fristen for TB2031-06?")
+    assert answer.found and answer.text.startswith("Merk") and "utgår" in answer.text
+    assert "2031-02-28" in answer.text
+    assert {c.letter for c in answer.citations} == {ADDENDUM, ID_LABEL}
+    assert answer.citations[0].letter == ADDENDUM
+
+
+def test_a_deadline_in_dialog_says_it_has_no_date(assistant: Assistant) -> None:
+    answer = assistant.ask("Hva er fristen for TB2034-01?")
+    assert answer.found and "dialog" in answer.text and "ingen dato" in answer.text
+    assert "20" not in answer.text.split("dialog", 1)[1]  # no made-up date after it
+
+
+def test_an_amount_is_quoted_from_its_paragraph(assistant: Assistant) -> None:
+    answer = assistant.ask("Hvor mye er rammen for TB2034-03?")
+    assert answer.found and "12,5 mill. kroner" in answer.text
+    assert "12,5 mill. kroner" in answer.citations[0].text
+
+
+def test_deadlines_in_a_month_are_listed(assistant: Assistant) -> None:
+    answer = assistant.ask("Hvilke oppdrag har frist i mars 2034?")
+    assert answer.found and "TB2034-02" in answer.text and "TB2034-04" in answer.text
+    assert "TB2034-03" not in answer.text  # due in May
+
+
+@pytest.mark.parametrize("follow_up, expected", [
+    ("Og deloppdrag g?", "1. september 2034"),
+    ("og b)?", "15. mars 2034"),
+])
+def test_a_follow_up_reuses_the_assignment_and_intent(assistant: Assistant, follow_up: str, expected: str) -> None:
+    history = [{"question": "Hva er fristen for TB2034-02 d)?"}]
+    answer = assistant.ask(follow_up, history=history)
+    assert answer.found and expected in answer.text and "TB2034-02" in answer.text
+    assert all(c.assignment == "TB2034-02" for c in answer.citations)
+
+
+def test_a_follow_up_may_change_the_intent(assistant: Assistant) -> None:
+    answer = assistant.ask("hvem eier det?", history=[{"question": "Hva er fristen for TB2034-04?"}])
+    assert answer.found and answer.intent == "owner" and "KTA" in answer.text and "TB2034-04" in answer.text
+
+
+def test_search_with_history_searches_what_the_follow_up_means(assistant: Assistant) -> None:
+    history = [{"question": "Hva er fristen for TB2034-02 d)?"}]
+    alone = assistant.search("Og deloppdrag g?", k=3)
+    followed = assistant.search("Og deloppdrag g?", k=3, history=history)
+    assert followed[0].chunk.assignment == "TB2034-02" and followed[0].chunk.sub == "g"
+    assert all(h.reason == "id" for h in followed)
+    assert not any(h.reason == "id" for h in alone)  # without the history there is no ID to route by
+
+
+def test_search_for_an_id_brings_the_rule_its_deadline_comes_from(assistant: Assistant) -> None:
+    hits = assistant.search("Frist for TB2031-01", k=3)
+    assert hits[0].chunk.assignment == "TB2031-01"
+    assert any(h.chunk.letter == ID_LABEL and "Der ikke annen frist" in h.chunk.text for h in hits[:3])
+
+
+def test_the_index_folder_is_reported(assistant: Assistant) -> None:
+    status = assistant.status()
+    assert status["assignments"] > 10 and status["chunks"] > 0 and not status["failed"]
+    assert {Path(row["file"]).name for row in status["letters"]} >= {TABS, ID_LABEL, ADDENDUM}
