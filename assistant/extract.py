@@ -10,6 +10,7 @@ import numpy as np
 from ingest import norsk
 
 _SENT_RE = re.compile(r"(?<=[.!?»])\s+(?=[A-ZÆØÅ«\"(\-])")
+_PARA_RE = re.compile(r"\n\s*\n")
 _AMOUNT_RE = re.compile(r"\d[\d  ,.]*\s*(?:mill\w*\.?|mrd\.?|milliard\w*|kroner|kr\.?)(?!\w)", re.I)
 _WORD_RE = re.compile(r"[a-zæøå0-9]+(?:-[a-zæøå0-9]+)*", re.I)
 _STOP = {"og", "i", "for", "av", "til", "på", "som", "med", "det", "er", "en", "et", "om", "å", "at", "skal", "de",
@@ -23,7 +24,8 @@ _STOP = {"og", "i", "for", "av", "til", "på", "som", "med", "det", "er", "en", 
 
 
 def sentences(text: str) -> list[str]:
-    parts = [p.strip() for p in _SENT_RE.split(text) if p.strip()]
+    """Sentences of a passage; a paragraph break (a table row, a list item) always ends one."""
+    parts = [p.strip() for para in _PARA_RE.split(text) for p in _SENT_RE.split(para) if p.strip()]
     return [p for p in parts if len(p) > 2]
 
 

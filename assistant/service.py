@@ -285,7 +285,7 @@ class Assistant:
                     text = phrasing.deadline_answer(ident, "", None, [{"sub": None, "text": d.text, "date": d.date,
                                                                       "kind": d.kind}], q.language)
                     return Answer(q.text, text, True, (_cite(letter, a, p, None, highlight=d.text),))
-        best = best_sentences(q.text, [p.text for _, _, p in passages], n=2, embed=embed, query_vec=qvec)
+        best = best_sentences(_search_text(q, q.text), [p.text for _, _, p in passages], n=2, embed=embed, query_vec=qvec)
         pi = best[0][0] if best else 0
         letter, a, para = passages[pi]
         said = " ".join(s for i, s, _ in best if i == pi) or para.text
@@ -424,7 +424,7 @@ class Assistant:
                     else f"Jeg finner ikke noe beløp for {a.id} {a.title} i brevene.")
             return Answer(q.text, text, False, (_body_cite(letter, a),))
         embed, qvec = self._sentence_embedder(q)
-        best = best_sentences(q.text, [x[2].text for x in with_amount], want_amount=True, n=1, embed=embed, query_vec=qvec)
+        best = best_sentences(_search_text(q, q.text), [x[2].text for x in with_amount], want_amount=True, n=1, embed=embed, query_vec=qvec)
         pi, sentence, _ = best[0]
         src_letter, src_a, para = with_amount[pi]
         return Answer(q.text, _short(sentence, 300), True, (_cite(src_letter, src_a, para, None, highlight=sentence),))
@@ -437,13 +437,13 @@ class Assistant:
                 if s.label == sub:
                     para = Paragraph(s.text, s.line, s.line_end, s.page)
                     embed, qvec = self._sentence_embedder(q)
-                    best = best_sentences(q.text, [s.text], n=2, embed=embed, query_vec=qvec)
+                    best = best_sentences(_search_text(q, q.text), [s.text], n=2, embed=embed, query_vec=qvec)
                     said = " ".join(x for _, x, _ in best) or s.text
                     return Answer(q.text, f"{phrasing.sub_phrase(sub, q.language)}{a.id}: {_short(said, 300)}".strip(),
                                   True, (_cite(letter, a, para, sub, highlight=best[0][1] if best else None),))
             named = [p for p in a.paragraphs if re.search(rf"\b(?:del|deloppdrag|punkt)\s+{re.escape(q.sub)}\b", p.text, re.I)]
             if named:
-                best = best_sentences(q.text, [p.text for p in named], n=2)
+                best = best_sentences(_search_text(q, q.text), [p.text for p in named], n=2)
                 said = " ".join(x for _, x, _ in best) or named[0].text
                 return Answer(q.text, f"{a.id}: {_short(said, 300)}", True,
                               (_cite(letter, a, named[best[0][0] if best else 0], None),))
@@ -457,7 +457,7 @@ class Assistant:
                                                           else " (står bare oppført med overskrift)."),
                           True, (_header_cite(letter, a),))
         embed, qvec = self._sentence_embedder(q)
-        best = best_sentences(q.text, [p.text for p in body[:8]], n=2, embed=embed, query_vec=qvec)
+        best = best_sentences(_search_text(q, q.text), [p.text for p in body[:8]], n=2, embed=embed, query_vec=qvec)
         pi = best[0][0] if best else 0
         sentence = " ".join(s for i, s, _ in best if i == pi) if best else body[0].text
         # The tight paragraph first; the whole assignment last, as the context a reader expands to.
@@ -520,7 +520,7 @@ class Assistant:
                 if by_id.found:
                     return by_id
         embed, qvec = self._sentence_embedder(q)
-        best = best_sentences(q.text, [h.chunk.text for h in top[:3]], want_amount=q.intent == "amount", n=2,
+        best = best_sentences(_search_text(q, q.text), [h.chunk.text for h in top[:3]], want_amount=q.intent == "amount", n=2,
                               embed=embed, query_vec=qvec, want_date=q.intent == "deadline")
         if not best:
             return Answer(q.text, phrasing.not_found("et svar", q.language), False)

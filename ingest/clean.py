@@ -46,6 +46,12 @@ def split_html(line: SourceLine) -> list[SourceLine]:
         pos = m.end()
     out.extend(_split_list_items(text[pos:], list_kind))
     parts = [_TAG_RE.sub("", p).strip() for p in out]
+    first = _TAG_SPLIT_RE.search(text)
+    if first and parts[0] and text[: first.start()].rstrip(" ").endswith("\t"):
+        # A table row "15. mars\t<ul> Årsrapport …": the first cell stays with what the next cell says.
+        nxt = next((i for i in range(1, len(parts)) if parts[i]), None)
+        if nxt is not None:
+            parts = [f"{parts[0]}\t{parts[nxt]}", *parts[nxt + 1 :]]
     lines: list[SourceLine] = []
     for p in parts:
         if p or (lines and lines[-1].text):

@@ -16,7 +16,7 @@ from ingest.readers import SourceLine, read_source
 from ingest.records import Assignment, Letter, Paragraph, Reference, Section, SubItem
 from ingest.references import find_references
 
-PARSER_VERSION = 4  # bump when parsing changes: the next ingest re-parses every letter
+PARSER_VERSION = 5  # bump when parsing changes: the next ingest re-parses every letter
 
 _SECTION_RE = re.compile(r"^\s*(?P<num>\d{1,2}(?:\.\d{1,2}){1,4})\.?\s+(?P<title>[A-ZÆØÅ«\"].{1,140})$|"
                          r"^\s*(?P<num1>\d{1,2})\s+(?P<title1>[A-ZÆØÅ«\"][^.]{1,90})$")
@@ -25,6 +25,7 @@ _HEADER_START_RE = re.compile(rf"^\s*(?:ID\s*:\s*)?(?P<ids>{norsk.ID_PATTERN}(?:
 _ID_LABEL_RE = re.compile(r"^\s*ID\s*:", re.IGNORECASE)
 _FRIST_LINE_RE = re.compile(r"^(?:ny\s+|tids)?frist(?:er)?\b", re.IGNORECASE)
 _BULLET_START_RE = re.compile(r"^-\s+\S")
+_TABLE_ROW_RE = re.compile(r"\S\t+\S")  # cells split by tabs: a row of a table (calendar, budget)
 _CONTINUATION_WORDS = {"og", "i", "for", "av", "med", "om", "til", "på", "mot", "fra", "under", "ved", "eller",
                        "en", "et", "å", "the", "of", "and", "in", "to", "innen", "samt", "knyttet", "mellom"}
 _GROUP_HEADING_RE = re.compile(r"\boppdrag\b", re.IGNORECASE)
@@ -321,6 +322,8 @@ def _parse_id_label_header(lines: list[SourceLine], i: int) -> _Header:
 def _starts_block(text: str, prev: str) -> bool:
     t = text.strip()
     if _BULLET_START_RE.match(t) or _FRIST_LINE_RE.match(t) or norsk.OWNER_LABEL_RE.match(t):
+        return True
+    if _TABLE_ROW_RE.search(t):  # each row of a table is a paragraph of its own: "15. mars\tÅrsrapport"
         return True
     for style, rx in norsk.SUB_PATTERNS:
         m = rx.match(t)

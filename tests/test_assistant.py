@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.extract import best_sentences, sentences
 from assistant.records import Answer
 from assistant.service import Assistant
 from index.build import ingest_folder
@@ -136,3 +137,10 @@ def test_the_index_folder_is_reported(assistant: Assistant) -> None:
     status = assistant.status()
     assert status["assignments"] > 10 and status["chunks"] > 0 and not status["failed"]
     assert {Path(row["file"]).name for row in status["letters"]} >= {TABS, ID_LABEL, ADDENDUM}
+
+
+def test_a_paragraph_break_ends_a_sentence_for_the_scorer() -> None:
+    rows = "15. mars Frist for en fiktiv årsrapport\n\n15. april Fiktivt budsjettforslag"
+    assert sentences(rows) == ["15. mars Frist for en fiktiv årsrapport", "15. april Fiktivt budsjettforslag"]
+    best = best_sentences("Når er fristen for årsrapport?", [rows], want_date=True)
+    assert [s for _, s, _ in best] == ["15. mars Frist for en fiktiv årsrapport"]

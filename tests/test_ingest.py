@@ -75,6 +75,19 @@ def test_paragraph_keeps_its_source_lines() -> None:
     assert first.line < first.line_end
 
 
+def test_each_table_row_is_a_paragraph_and_keeps_its_first_cell() -> None:
+    text = ("Tildelingsbrev til Helsedirektoratet for 2036\n\n1 Styringskalender\n\nNår\tHva\n"
+            "15. mars\t<ul style=\"list-style-type: none\"> Frist for en fiktiv årsrapport</ul>\n"
+            "17. april\tEt fiktivt etatsstyringsmøte\n"
+            "24. mai\t<ul> - Oversikt over fiktive midler. - Forslag til fiktive tekster.</ul>\n")
+    section = next(s for s in parse_text(text, "kalender.txt").sections if "Styringskalender" in s.title)
+    rows = [(p.line, p.text) for p in section.paragraphs]
+    assert (6, "15. mars Frist for en fiktiv årsrapport") in rows
+    assert (7, "17. april Et fiktivt etatsstyringsmøte") in rows
+    may = [text for line, text in rows if line == 8]  # the cell's list items stay items, the date on the first
+    assert may[0].startswith("24. mai") and "Oversikt over fiktive midler" in may[0] and len(may) == 2
+
+
 # --- readers ---------------------------------------------------------------------------------------
 
 
