@@ -67,6 +67,7 @@ class Question:
     letter_hint: tuple[str, int | None] | None = None  # ("addendum", 18): "tillegg nr. 18"
     explicit_intent: bool = True
     inherited: bool = False
+    context: str = ""  # an earlier turn's words, for a follow-up that names too little on its own
 
 
 def detect_language(text: str) -> str:
@@ -161,5 +162,6 @@ def _inherit(q: Question, history: list[dict[str, Any]]) -> Question:
         if intent == "list":
             intent = prev.intent
         language = q.language if len(q.text.split()) > 3 else prev.language
-        return replace(q, ids=tuple(prev_ids[:1]), intent=intent, language=language, inherited=True)
+        return replace(q, ids=tuple(prev_ids[:1]), intent=intent, language=language, inherited=True,
+                       context=prev_text)
     return q

@@ -179,9 +179,8 @@ class Assistant:
         if not hits or not hits[0].chunk.assignment or not self._relevant(hits[0]):
             return q
         intent = q.intent if q.explicit_intent else prev.intent
-        context = f"{prev_text} {q.text}" if intent == "deadline" else q.text
         return dataclasses.replace(q, ids=(hits[0].chunk.assignment,), intent=intent, inherited=True,
-                                   text=context, language=q.language if len(q.text.split()) > 3 else prev.language)
+                                   context=prev_text, language=q.language if len(q.text.split()) > 3 else prev.language)
 
     def _hinted_letters(self, q: Question) -> list[Letter]:
         if not q.letter_hint:
@@ -375,7 +374,7 @@ class Assistant:
             return Answer(q.text, lead + phrasing.no_deadline(a.id, a.title, sub, q.language), False,
                           tuple(cites) + (_body_cite(letter, a),))
         if len(chosen) > 1 and not sub:
-            chosen = _deliverable(q.text, letter, a, chosen)
+            chosen = _deliverable(q, letter, a, chosen)
         ds = [{"sub": d.sub, "text": d.text, "date": d.date, "kind": d.kind} for d in chosen]
         text = phrasing.deadline_answer(a.id, a.title, sub if not whole else sub, ds, q.language, whole)
         for d in chosen:
@@ -758,19 +757,32 @@ def _search_text(q: Question, text: str) -> str:
     return f"{text} {norsk.expand_english(text)}".strip() if q.language == "en" else text
 
 
-def _deliverable(question: str, letter: Letter, a: Assignment, deadlines: list[Any]) -> list[Any]:
-    """Of several deadlines, the one whose sentence names what the question asks about (else all)."""
-    q_tokens = stem_tokens(question)
-    scored = []
-    for d in deadlines:
-        para = _deadline_paragraph(letter, a, d)
-        sentence = next((s for s in sentences(para.text) if d.text and d.text.split()[-1] in s), para.text)
-        annual = d.kind == "annual" and re.search(r"each year|every year|annual|hvert år|årlig", question, re.I)
-        scored.append((len(q_tokens & stem_tokens(sentence)) + (2 if annual else 0), d))
-    scored.sort(key=lambda x: -x[0])
-    if scored[0][0] > (scored[1][0] if len(scored) > 1 else 0):
-        return [scored[0][1]]
+def _deliverable(q: Question, letter: Letter, a: Assignment, deadlines: list[Any]) -> list[Any]:
+    """Of several deadlines, the one whose sentence names what the question asks about (else all);
+    a follow-up's own words decide first, the earlier turn's only where they do not."""
+    own = stem_tokens(_search_text(q, q.text))
+    # "Og fristen?" says nothing of its own: the earlier turn's words decide. "And the note?" does:
+    # where its words match no deadline better than another, every deadline is shown.
+    for words in (q.text, f"{q.context} {q.text}") if q.context and not own else (q.text,):
+        q_tokens = stem_tokens(_search_text(q, words))
+        scored = []
+        for d in deadlines:
+            para = _deadline_paragraph(letter, a, d)
+            sentence = _sentence_with(para.text, d.text)
+            annual = d.kind == "annual" and re.search(r"each year|every year|annual|hvert år|årlig", words, re.I)
+            scored.append((len(q_tokens & stem_tokens(sentence)) + (2 if annual else 0), d))
+        scored.sort(key=lambda x: -x[0])
+        if scored[0][0] > (scored[1][0] if len(scored) > 1 else 0):
+            return [scored[0][1]]
     return deadlines
+
+
+def _sentence_with(text: str, phrase: str) -> str:
+    """The sentence of `text` that holds `phrase` (whitespace aside); else the one ending like it; else all."""
+    want = " ".join(phrase.split())
+    parts = sentences(text)
+    return (next((s for s in parts if want and want in " ".join(s.split())), None)
+            or next((s for s in parts if want and want.split()[-1] in s), text))
 
 
 def _short(text: str | None, limit: int = 240) -> str:

@@ -144,3 +144,15 @@ def test_a_paragraph_break_ends_a_sentence_for_the_scorer() -> None:
     assert sentences(rows) == ["15. mars Frist for en fiktiv årsrapport", "15. april Fiktivt budsjettforslag"]
     best = best_sentences("Når er fristen for årsrapport?", [rows], want_date=True)
     assert [s for _, s, _ in best] == ["15. mars Frist for en fiktiv årsrapport"]
+
+
+def test_a_follow_up_names_which_of_several_deadlines_it_means(assistant: Assistant) -> None:
+    first = assistant.ask("Når skal rapporten i TB2031-02 leveres?")
+    assert first.found and "1. oktober 2031" in first.text and "september" not in first.text
+    history = [{"question": first.question}]
+    answer = assistant.ask("Og det foreløpige notatet?", history=history)
+    assert answer.found and "1. september 2031" in answer.text and "oktober" not in answer.text
+    vague = assistant.ask("Og fristen for det andre?", history=history)  # words that match neither: both dates
+    assert vague.found and "1. september 2031" in vague.text and "1. oktober 2031" in vague.text
+    bare = assistant.ask("Og fristen?", history=history)  # nothing of its own: the earlier turn decides
+    assert bare.found and "1. oktober 2031" in bare.text and "september" not in bare.text
