@@ -17,6 +17,9 @@ _LABEL_LIST_RE = re.compile(
 )
 _PHASE_RE = re.compile(r"\bFase\s+(?P<n>\d{1,2})\s*[:\-–]?\s*", re.IGNORECASE)
 _LOOKBACK = 170
+_JOINED_RE = re.compile(r"^\s*(?:,|og|samt|eller|,\s*og)\s*$", re.IGNORECASE)
+_TIGHT_CUE_RE = re.compile(r"(?:\bfrist\w*\s*:?|\binnen|\bsenest|\btil)\s*$", re.IGNORECASE)
+_YEAR_CUE_RE = re.compile(r"(?:\bfrist\w*\s*:?|\b(?:utsettes|forlenges|endres|flyttes)\s+til)\s*$", re.IGNORECASE)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«\"(-])")
 
 
@@ -62,7 +65,7 @@ def _cue_before(text: str, start: int) -> int | None:
     # "Frist for endelig svar settes til 2. august", "Frist utkast til ny strategi er 1. juni",
     # "Frist for oversendelse av forslag til modell: 1. oktober"
     if cue.startswith(("frist", "ny frist", "tidsfrist")) and re.match(
-            r"^[^.!?]{0,140}?(?:\ber|settes\s+til|er\s+satt\s+til|:)\s*$", gap, re.IGNORECASE):
+            r"^[^.!?]{0,140}?(?:\ber|(?:er\s+)?(?:settes|satt|fastsatt)\s+til|:)\s*$", gap, re.IGNORECASE):
         return base + best.start()
     # "Det skal leveres en felles statusrapport for arbeidet 1. april 2024"
     if cue.startswith("lever") and len(gap) <= 60 and not re.search(r"[.!?]", gap):
@@ -136,9 +139,21 @@ def _sentence_deadlines(sentence: str, offset: int, year: int | None, sub: str |
         phrase = " ".join(sentence[cue : m.end()].split())
         out.append(Deadline(sub, phrase, iso, _period_kind(sentence[max(0, cue - 60) : m.end() + 16]), line))
         taken.append((a, b))
+    last_end = None
+    for m in norsk.DATE_RE.finditer(sentence):  # "Frist: 1. mars og 1. september": the second shares the cue
+        a, b = offset + m.start(), offset + m.end()
+        if last_end is not None and free(a, b) and _JOINED_RE.match(sentence[last_end : m.start()]):
+            iso = norsk.date_from_match(m, year)
+            if iso:
+                out.append(Deadline(sub, " ".join(m.group(0).split()), iso,
+                                    _period_kind(sentence[max(0, m.start() - 60) : m.end() + 16]), line))
+                taken.append((a, b))
+        last_end = m.end() if not free(a, b) else None
     for m in re.finditer(r"\b(?:gjennomført|ferdigstilt|ferdig|levert|avsluttet)\s+i\s+løpet\s+av\s+(?P<y>(?:19|20)\d\d)\b",
                          sentence, re.I):
-        out.append(Deadline(sub, " ".join(m.group(0).split()), f"{m.group('y')}-12-31", "period_end", line))
+        if free(offset + m.start(), offset + m.end()):
+            out.append(Deadline(sub, " ".join(m.group(0).split()), f"{m.group('y')}-12-31", "period_end", line))
+            taken.append((offset + m.start(), offset + m.end()))
     for m in re.finditer(r"\b(?:innen|frist\w*:?|senest|i)\s+(?:løpet\s+av\s+)?uke\s+(?P<w>\d{1,2})\b", sentence, re.I):
         out.append(Deadline(sub, " ".join(m.group(0).split()), None, "week", line))
     for m in re.finditer(r"\b(?:innen|frist\w*:?)\s+(?:utgangen|slutten)\s+av\s+(?:(?P<m>[a-zæøå]+)\s+)?(?P<y>(?:19|20)\d\d|året)",
@@ -149,6 +164,8 @@ def _sentence_deadlines(sentence: str, offset: int, year: int | None, sub: str |
             continue
         iso = norsk.month_end(y, mon or 12)
         out.append(Deadline(sub, " ".join(m.group(0).split()), iso, "period_end", line))
+        taken.append((offset + m.start(), offset + m.end()))
+    out.extend(_period_deadlines(sentence, offset, year, sub, line, free, taken))
     vague = re.search(r"\b(?:frist\w*|innen|ferdigstilles|ferdigstilt|levere\w*|ferdig)\b[^.]{0,60}?\b(før\s+(?:påske|sommeren|jul|"
                       r"ferien|sommerferien|årsskiftet)(?:\s+(?:19|20)\d\d)?)", sentence, re.IGNORECASE)
     if not out and vague:
@@ -159,6 +176,32 @@ def _sentence_deadlines(sentence: str, offset: int, year: int | None, sub: str |
         out.append(Deadline(sub, "snarest", None, "none", line))
     if not out and norsk.DIALOG_RE.search(sentence) and not norsk.DATE_RE.search(sentence):
         out.append(Deadline(sub, " ".join(sentence.split())[:200], None, "dialog", line))
+    return out
+
+
+def _period_deadlines(sentence: str, offset: int, year: int | None, sub: str | None, line: int,
+                      free, taken: list[tuple[int, int]]) -> list[Deadline]:  # type: ignore[no-untyped-def]
+    """'Frist: 1. kvartal 2023', 'innen utgangen av første halvår', 'leveres medio mars 2024', 'Frist: juni 2023'."""
+    out: list[Deadline] = []
+    for m in norsk.PERIOD_RE.finditer(sentence):
+        a, b = offset + m.start(), offset + m.end()
+        if not free(a, b):
+            continue
+        # A bare month or year only right after a deadline word: "innen 2030" is as often a goal
+        # ("nå bærekraftsmålene innen 2030") as a deadline, "Frist: 2023" never is.
+        before = sentence[max(0, m.start() - 30) : m.start()]
+        if m.group("y5") and not _YEAR_CUE_RE.search(before) or m.group("m2") and not _TIGHT_CUE_RE.search(before):
+            continue
+        if re.match(r"\s*(?:kr|mill|mrd|prosent|%|\d)", sentence[m.end() :], re.IGNORECASE):
+            continue
+        cue = _cue_before(sentence, m.start())
+        if cue is None:
+            continue
+        iso, kind = norsk.period_date(m, year)
+        if iso is None:
+            continue
+        out.append(Deadline(sub, " ".join(sentence[cue : m.end()].split()), iso, kind, line))
+        taken.append((a, b))
     return out
 
 
@@ -181,10 +224,17 @@ def apply_default_rules(assignments: list[Assignment], sections: tuple[Section, 
     out = []
     for a in assignments:
         rule = rules.get(a.section)
-        if rule is not None and not a.deadlines:
-            a = replace(a, deadlines=(rule,))
+        # The rule covers what has no deadline of its own: the whole assignment, when only some of
+        # its parts are dated ("Del 2 av oppdraget utsettes til 2022").
+        if rule is not None and not any(d.sub is None for d in a.deadlines) and not _all_parts_dated(a):
+            a = replace(a, deadlines=(*a.deadlines, rule))
         out.append(a)
     return out
+
+
+def _all_parts_dated(a: Assignment) -> bool:
+    dated = {d.sub for d in a.deadlines}
+    return bool(a.subitems) and all(s.label in dated for s in a.subitems)
 
 
 def amendment_deadlines(letter: Letter) -> list[tuple[str, Deadline]]:

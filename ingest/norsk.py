@@ -102,6 +102,55 @@ PERIOD_END_RE = re.compile(
 )
 
 
+# Named periods a deadline may end with: "1. kvartal 2023", "første halvår", "2. tertial 2024",
+# "medio mars 2023", "ultimo juni", "høsten 2023", "juni 2023". Each is dated by its last day
+# (medio/primo by the day they name), so "frister i juni" and "due before" questions see them.
+_ORDINALS = {"1": 1, "første": 1, "2": 2, "andre": 2, "annet": 2, "3": 3, "tredje": 3, "4": 4, "fjerde": 4}
+_PERIOD_MONTHS = {"kvartal": 3, "tertial": 4, "halvår": 6}
+_SEASON_END = {"våren": (6, 30), "vår": (6, 30), "sommeren": (8, 31), "høsten": (12, 31), "høst": (12, 31)}
+_YEAR = r"(?:19|20)\d\d"
+PERIOD_RE = re.compile(
+    rf"(?:(?:utgangen|slutten)\s+av\s+|i\s+løpet\s+av\s+)?(?:"
+    rf"(?P<ord>[1-4]\.|første|andre|annet|tredje|fjerde)\s+(?P<unit>kvartal|tertial|halvår)(?:et)?"
+    rf"(?:\s+(?P<y1>{_YEAR}))?"
+    rf"|(?P<pos>primo|medio|ultimo|midten\s+av|begynnelsen\s+av|starten\s+av)\s+(?P<m1>{_MONTH_ALT})(?:\s+(?P<y2>{_YEAR}))?"
+    rf"|(?P<season>våren|sommeren|høsten)\s+(?P<y3>{_YEAR})"
+    rf"|(?P<m2>{_MONTH_ALT})\s+(?P<y4>{_YEAR})"
+    rf"|(?P<y5>{_YEAR})(?!\s*[-–]\s*\d)"
+    rf")(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def period_date(m: re.Match[str], default_year: int | None) -> tuple[str | None, str]:
+    """(ISO date, kind) of a PERIOD_RE match: a period ends on its last day ("period_end"); medio and
+    primo name a day of the month ("date")."""
+    g = m.groupdict()
+    year_text = g["y1"] or g["y2"] or g["y3"] or g["y4"] or g["y5"]
+    year = int(year_text) if year_text else default_year
+    if year is None:
+        return None, "period_end"
+    if g["unit"]:
+        n, span = _ORDINALS[g["ord"].lower().rstrip(".")], _PERIOD_MONTHS[g["unit"].lower()]
+        if n * span > 12:
+            return None, "period_end"
+        return month_end(year, n * span), "period_end"
+    if g["pos"]:
+        month = MONTHS[g["m1"].lower()]
+        pos = " ".join(g["pos"].lower().split())
+        if pos in ("medio", "midten av"):
+            return make_date(15, month, year), "date"
+        if pos in ("primo", "begynnelsen av", "starten av"):
+            return make_date(1, month, year), "date"
+        return month_end(year, month), "period_end"
+    if g["season"]:
+        month, day = _SEASON_END[g["season"].lower()]
+        return make_date(day, month, year), "period_end"
+    if g["m2"]:
+        return month_end(year, MONTHS[g["m2"].lower()]), "period_end"
+    return make_date(31, 12, year), "period_end"
+
+
 def make_date(day: int, month: int, year: int) -> str | None:
     try:
         return dt.date(year, month, day).isoformat()

@@ -42,12 +42,37 @@ def test_fixture_letter_matches_golden(path: Path) -> None:
         ("Frist for endelig svar settes til 2. august 2024.", 2024, [(None, "2024-08-02", "date")]),
         ("Det er satt av 12,5 mill. kroner til arbeidet i 2024.", 2024, []),
         ("Rapporten ble levert 31.1.25 og fulgt opp fra 15. april.", 2025, []),
+        # Named periods end on their last day; medio/primo name a day.
+        ("Frist: 1. kvartal 2026.", 2026, [(None, "2026-03-31", "period_end")]),
+        ("Planen leveres innen utgangen av første halvår 2026.", 2026, [(None, "2026-06-30", "period_end")]),
+        ("Frist: 2. tertial", 2026, [(None, "2026-08-31", "period_end")]),
+        ("Frist: medio mars 2026", 2026, [(None, "2026-03-15", "date")]),
+        ("Frist: ultimo september 2026", 2026, [(None, "2026-09-30", "period_end")]),
+        ("Frist: høsten 2026", 2026, [(None, "2026-12-31", "period_end")]),
+        ("Frist: juni 2026", 2026, [(None, "2026-06-30", "period_end")]),
+        ("Del 2 av oppdraget utsettes til 2027.", 2026, [("2", "2027-12-31", "period_end")]),
+        ("Frist for oppdraget er satt til 1. oktober 2026.", 2026, [(None, "2026-10-01", "date")]),
+        ("Frist: 1. mars, 1. juni og 1. september 2026.", 2026,
+         [(None, "2026-03-01", "date"), (None, "2026-06-01", "date"), (None, "2026-09-01", "date")]),
+        # A bare year after "innen" is as often a goal as a deadline; a quarter that does not exist is none.
+        ("Tiltakene skal bidra til å nå målene innen 2030.", 2026, []),
+        ("Frist: 5. kvartal 2026", 2026, []),
+        ("Frist: 2 000 kroner per deltaker.", 2026, []),
     ],
 )
 def test_deadline_styles(text: str, year: int, expected: list[tuple[str | None, str | None, str]]) -> None:
     got = [(d.sub, d.date, d.kind) for d in find_deadlines(text, year, None, 1, {"a", "b", "c", "d", "e", "f"})]
     assert got == expected
 
+
+def test_the_section_rule_still_covers_an_assignment_with_only_a_part_dated() -> None:
+    text = ("Tildelingsbrev til Helsedirektoratet for 2036\n\n1 Oppdrag\n\n"
+            "Der ikke annen frist er spesifisert, legges det til grunn at oppdraget skal gjennomføres i løpet av 2036.\n\n"
+            "TB2036-01\tAvd.HOD: SHA\tEt fiktivt oppdrag i to deler\n"
+            "Helsedirektoratet skal gjøre et fiktivt arbeid i to deler. Del 2 av oppdraget utsettes til 2037.\n")
+    (a,) = parse_text(text, "regel.txt").assignments
+    assert [(d.sub, d.date, d.kind) for d in a.deadlines] == [("2", "2037-12-31", "period_end"),
+                                                             (None, "2036-12-31", "default_rule")]
 
 def test_dateparser_trap_is_not_ours() -> None:
     # dateparser's search_dates gives 2024-03-10 here; our own patterns must give the 1st.
