@@ -37,6 +37,12 @@ def sub_phrase(sub: str | None, lang: str) -> str:
     return f"sub-item {sub}) of " if lang == "en" else f"deloppdrag {sub}) i "
 
 
+# The deadline word before a period ("Frist: 1. kvartal 2024", "utsettes til 2022") is not the period.
+_CUE_RE = re.compile(r"^(?:ny\s+)?(?:tids)?(?:frist(?:en)?\s*(?:er\s+)?:?|(?:utsettes|forlenges|endres|flyttes|er\s+satt|settes)"
+                     r"\s+til)\s*", re.IGNORECASE)
+_MONTH_WORDS = set(norsk.MONTHS) | {"første", "andre", "annet", "tredje", "fjerde"}
+
+
 def deadline_value(d: dict[str, Any], lang: str) -> str:
     """The deadline itself, as written and in ISO form, saying what kind it is when it is not a date."""
     kind, iso, text = d["kind"], d.get("date"), " ".join(str(d.get("text") or "").split())
@@ -48,7 +54,12 @@ def deadline_value(d: dict[str, Any], lang: str) -> str:
         return (f"every year by {shown[:-5]} (this year {iso})" if lang == "en"
                 else f"hvert år innen {shown[:-5]} (i år {iso})")
     if kind == "period_end" and iso:
-        return f"by the end of the period: {text} ({iso})" if lang == "en" else f"{text} ({iso})"
+        period = _CUE_RE.sub("", text).strip() or text
+        if lang == "en":
+            return f"by the end of the period: «{period}» ({iso})"
+        if re.fullmatch(r"(?:19|20)\d\d", period):
+            return f"i løpet av {period} ({iso})"
+        return f"{'innen ' if period[:1].isdigit() or period.split()[0].lower() in _MONTH_WORDS else ''}{period} ({iso})"
     if kind == "week":
         return f"{text} (a week number, no exact date)" if lang == "en" else f"{text} (ukenummer, ingen eksakt dato)"
     if kind == "default_rule" and iso:

@@ -34,19 +34,19 @@ _INTENT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # "After the rewording …, when must …": a question that asks when is a deadline question.
 _ASKS_WHEN_RE = re.compile(r"^(?:.*,\s*)?(?:when|by when|når|innen når|hva er fristen|what is the deadline)\b", re.I)
-_WEAK_CHANGE_RE = re.compile(r"\bstatus\b", re.I)
+_WEAK_CHANGE_RE = re.compile(r"\b(?:status|fortsatt\s+(?:aktiv\w*|gjeldende|gyldig)|fremdeles\s+aktiv\w*|"
+                             r"gjelder\b[^?.]{0,40}\bfortsatt|still\s+(?:active|valid|open|running|on))\b", re.I)
 _ONLY_RE = re.compile(r"\b(only|sole|eneste|alene|kun)\b", re.I)
 _LETTER_HINT_RE = re.compile(
     r"\b(?P<k>tillegg\w*|supplement|addendum|supplerende\s+tildelingsbrev|supplementary\s+(?:allocation\s+)?letter)"
     r"(?:\s+(?:nr\.?|no\.?|number))?\s*(?P<n>\d{1,3})?\b", re.I)
 _SUB_RES = (
     re.compile(r"\bdeloppdrag\s+(?P<l>[a-z]|\d{1,2})\b\)?", re.I),
-    re.compile(r"\b(?:sub-?(?:item|task|assignment)|part|item|punkt|point|del)\s+\(?(?P<l>[a-z]|\d{1,2})\b\)?", re.I),
+    re.compile(r"\b(?:sub-?(?:item|task|assignment)|part|item|punkt|point|del|bokstav)\s+\(?(?P<l>[a-z]|\d{1,2})\b\)?",
+               re.I),
     re.compile(r"\b(?P<f>fase|phase)\s+(?P<l>\d{1,2})\b", re.I),
     re.compile(r"(?:^|[\s(])\(?(?P<l>[a-k])\)(?=[\s?.,!]|$)"),
 )
-_MONTH_RE = re.compile(rf"\b(?:i|in|during|innen|before|før)\s+(?P<m>{'|'.join(sorted(norsk.MONTHS, key=len, reverse=True))})"
-                       r"\s+(?P<y>(?:19|20)\d\d)\b", re.I)
 _YEAR_RE = re.compile(r"\b((?:19|20)\d\d)\b")
 _DEPT_RE = re.compile(r"\b(" + "|".join(norsk.DEPARTMENTS) + r")\b")
 _FOLLOWUP_RE = re.compile(r"^\s*(og|and|hva med|what about|samme|same|den|det|it|that)\b", re.I)
@@ -61,8 +61,8 @@ class Question:
     sub: str | None = None  # a bare label ("d", "2") or "fase 1"
     year: int | None = None
     owner: str | None = None
-    month: tuple[int, int] | None = None  # (year, month) for "frister i mars 2024"
     date: str | None = None  # a full date the question names ("due on 1 May 2024")
+    due: tuple[str, str] | None = None  # the window of deadline dates a list question asks for (inclusive)
     only_owner: bool = False  # "EHE as their only owner department"
     letter_hint: tuple[str, int | None] | None = None  # ("addendum", 18): "tillegg nr. 18"
     explicit_intent: bool = True
@@ -113,6 +113,62 @@ def _full_date(text: str) -> str | None:
     return None
 
 
+_EN_DATE_RE = re.compile(rf"\b(?P<m>{'|'.join(norsk.MONTH_NAMES_EN[1:])})\s+(?P<d>\d{{1,2}}),?\s+(?P<y>(?:19|20)\d\d)\b", re.I)
+_BETWEEN_RE = re.compile(r"\b(?:mellom|between|fra|from)\s*$", re.I)
+_AND_RE = re.compile(r"^\s*(?:og|and|til|to|–|-)\s*$", re.I)
+_BEFORE_RE = re.compile(r"\b(?:før|before|prior\s+to|earlier\s+than)\s*$", re.I)
+_BY_RE = re.compile(r"\b(?:innen|by|senest|no\s+later\s+than|til\s+og\s+med|t\.o\.m\.|up\s+to|until)\s*$", re.I)
+_AFTER_RE = re.compile(r"\b(?:etter|after|later\s+than)\s*$", re.I)
+_FIRST, _LAST = "0001-01-01", "9999-12-31"
+
+
+def _day(iso: str, delta: int) -> str:
+    import datetime as dt
+
+    return (dt.date.fromisoformat(iso) + dt.timedelta(days=delta)).isoformat()
+
+
+def _spans(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, first day, last day) of each date or period the text names with its year."""
+    out = []
+    for m in norsk.DATE_RE.finditer(text):
+        # "mellom 1. mars og 1. juni 2024": a day without its year takes the next year the text names
+        later = _YEAR_RE.search(text, m.end())
+        iso = norsk.date_from_match(m, int(later.group(1)) if later else None)
+        if iso and (m.group("d") or m.group("ny")):
+            out.append((m.start(), m.end(), iso, iso))
+    for m in _EN_DATE_RE.finditer(text):
+        iso = norsk.make_date(int(m.group("d")), norsk.MONTHS[m.group("m").lower()], int(m.group("y")))
+        if iso:
+            out.append((m.start(), m.end(), iso, iso))
+    for m in norsk.PERIOD_RE.finditer(text):
+        span = None if m.group("y5") else norsk.period_span(m, None)  # a bare year is the year filter's
+        if span and (m.group("y1") or m.group("y2") or m.group("y3") or m.group("y4")) and \
+                not any(a <= m.start() < b or m.start() <= a < m.end() for a, b, _, _ in out):
+            out.append((m.start(), m.end(), span[0], span[1]))
+    return sorted(out)
+
+
+def due_window(text: str) -> tuple[str, str] | None:
+    """The deadline dates a question asks for: "i mars 2024", "før 1. juni 2024", "by the end of Q1",
+    "1. kvartal 2024", "mellom 1. mars og 1. juni 2024", "after 1 May 2024"; inclusive ISO bounds."""
+    clean = norsk.ID_RE.sub(lambda m: " " * len(m.group(0)), text)
+    spans = _spans(clean)
+    if not spans:
+        return None
+    start, end, lo, hi = spans[0]
+    before = clean[max(0, start - 25) : start]
+    if len(spans) > 1 and _BETWEEN_RE.search(before) and _AND_RE.match(clean[end : spans[1][0]]):
+        return lo, spans[1][3]
+    if _BEFORE_RE.search(before):
+        return _FIRST, _day(lo, -1)
+    if _BY_RE.search(before):
+        return _FIRST, hi
+    if _AFTER_RE.search(before):
+        return _day(hi, 1), _LAST
+    return lo, hi
+
+
 def _sub(text: str, ids: list[str]) -> str | None:
     # Strip the IDs first so "TB2024-07" never reads as a sub-item.
     rest = norsk.ID_RE.sub(" ", text)
@@ -132,17 +188,13 @@ def understand(text: str, history: list[dict[str, Any]] | None = None) -> Questi
     """Parse a question; a follow-up without its own ID reuses the last assignment (and intent) talked about."""
     ids = list(dict.fromkeys(norsk.find_ids(text)))
     intent, explicit = _intent(text, bool(ids))
-    month_m = _MONTH_RE.search(text)
-    month = (int(month_m.group("y")), norsk.MONTHS[month_m.group("m").lower()]) if month_m else None
     years = [int(y) for y in _YEAR_RE.findall(norsk.ID_RE.sub(" ", text))]
     dept = _DEPT_RE.search(text)
     date = _full_date(text)
-    if date and month and date[:7] == f"{month[0]}-{month[1]:02d}":
-        month = None  # "1. mai 2024" names a day, not the month
     q = Question(text=text, language=detect_language(text), intent=intent, ids=tuple(ids), sub=_sub(text, ids),
-                 year=years[0] if years else None, owner=dept.group(1) if dept else None, month=month,
+                 year=years[0] if years else None, owner=dept.group(1) if dept else None,
                  explicit_intent=explicit, date=date, only_owner=bool(_ONLY_RE.search(text)),
-                 letter_hint=letter_hint(text))
+                 letter_hint=letter_hint(text), due=due_window(text))
     if history and not ids:
         q = _inherit(q, history)
     return q

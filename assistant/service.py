@@ -471,14 +471,14 @@ class Assistant:
         year, owner, letter_file = f.get("year") or q.year, f.get("owner") or q.owner, f.get("letter")
         if not letter_file:
             letter_file = self._letter_named(q.text, year)
-        if not (owner or q.month or q.date or letter_file):
+        if not (owner or q.due or letter_file):
             return None
         rows = self.assignments(year=year if not letter_file else None, owner=owner, letter=letter_file)
         if q.only_owner and owner:
             rows = [r for r in rows if (r["owner"] or "").replace(" ", "").upper() == owner.upper()]
-        if q.month or q.date:
-            prefix = q.date or f"{q.month[0]}-{q.month[1]:02d}"  # type: ignore[index]
-            rows = [r for r in rows if any((d["date"] or "").startswith(prefix) and d["kind"] != "default_rule"
+        if q.due:
+            lo, hi = q.due
+            rows = [r for r in rows if any(d["date"] and lo <= d["date"] <= hi and d["kind"] != "default_rule"
                                            for d in r["deadlines"])]
         if not rows:
             return Answer(q.text, phrasing.not_found("oppdrag som passer" if q.language == "no"

@@ -7,6 +7,7 @@ import re
 
 from assistant.records import Answer, Citation
 from ingest import norsk
+from ingest.deadlines import find_deadlines
 from ingest.records import Letter, Paragraph
 
 _ISO_RE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
@@ -26,6 +27,8 @@ def dates_in(text: str, year: int | None) -> set[str]:
         out.add(norsk.month_end(int(m.group("y")), month))
     if year and re.search(r"utgangen\s+av\s+året", text, re.I):
         out.add(f"{year}-12-31")
+    # What the parser dates ("Frist: 1. kvartal 2024", "utsettes til 2022") is stated too.
+    out |= {d.date for d in find_deadlines(text, year, None, 0) if d.date}
     return out
 
 

@@ -33,7 +33,7 @@ MIN_DEPTH = 50  # candidates taken from each ranking before fusion
 # --- sub-item named in a question ----------------------------------------------------------------
 # "d)", "(d)", "deloppdrag 2", "punkt c", "fase 1", "phase 2", "sub-item b", "del 3".
 _SUB_WORD_RE = re.compile(
-    r"\b(deloppdrag|fase|phase|punkt|point|sub-?item|subtask|sub-?task|part|del|item|oppgave)\s*"
+    r"\b(deloppdrag|fase|phase|punkt|point|sub-?item|subtask|sub-?task|part|del|item|oppgave|bokstav)\s*"
     r"\(?([a-h]|\d{1,2})\)?(?![\w])",
     re.IGNORECASE,
 )

@@ -107,7 +107,7 @@ PERIOD_END_RE = re.compile(
 # (medio/primo by the day they name), so "frister i juni" and "due before" questions see them.
 _ORDINALS = {"1": 1, "første": 1, "2": 2, "andre": 2, "annet": 2, "3": 3, "tredje": 3, "4": 4, "fjerde": 4}
 _PERIOD_MONTHS = {"kvartal": 3, "tertial": 4, "halvår": 6}
-_SEASON_END = {"våren": (6, 30), "vår": (6, 30), "sommeren": (8, 31), "høsten": (12, 31), "høst": (12, 31)}
+_SEASONS = {"våren": ((3, 1), (6, 30)), "sommeren": ((6, 1), (8, 31)), "høsten": ((9, 1), (12, 31))}
 _YEAR = r"(?:19|20)\d\d"
 PERIOD_RE = re.compile(
     rf"(?:(?:utgangen|slutten)\s+av\s+|i\s+løpet\s+av\s+)?(?:"
@@ -122,33 +122,40 @@ PERIOD_RE = re.compile(
 )
 
 
-def period_date(m: re.Match[str], default_year: int | None) -> tuple[str | None, str]:
-    """(ISO date, kind) of a PERIOD_RE match: a period ends on its last day ("period_end"); medio and
-    primo name a day of the month ("date")."""
+def period_span(m: re.Match[str], default_year: int | None) -> tuple[str, str, str] | None:
+    """(first day, last day, kind) of a PERIOD_RE match: a period is dated by its last day ("period_end");
+    medio and primo name one day ("date"). None when the period does not exist ("5. kvartal")."""
     g = m.groupdict()
     year_text = g["y1"] or g["y2"] or g["y3"] or g["y4"] or g["y5"]
     year = int(year_text) if year_text else default_year
     if year is None:
-        return None, "period_end"
+        return None
     if g["unit"]:
         n, span = _ORDINALS[g["ord"].lower().rstrip(".")], _PERIOD_MONTHS[g["unit"].lower()]
         if n * span > 12:
-            return None, "period_end"
-        return month_end(year, n * span), "period_end"
+            return None
+        return f"{year}-{(n - 1) * span + 1:02d}-01", month_end(year, n * span), "period_end"
     if g["pos"]:
         month = MONTHS[g["m1"].lower()]
         pos = " ".join(g["pos"].lower().split())
-        if pos in ("medio", "midten av"):
-            return make_date(15, month, year), "date"
-        if pos in ("primo", "begynnelsen av", "starten av"):
-            return make_date(1, month, year), "date"
-        return month_end(year, month), "period_end"
+        day = 15 if pos in ("medio", "midten av") else 1 if pos in ("primo", "begynnelsen av", "starten av") else None
+        if day is not None:
+            iso = make_date(day, month, year)
+            return (iso, iso, "date") if iso else None
+        return f"{year}-{month:02d}-01", month_end(year, month), "period_end"
     if g["season"]:
-        month, day = _SEASON_END[g["season"].lower()]
-        return make_date(day, month, year), "period_end"
+        (m0, d0), (m1, d1) = _SEASONS[g["season"].lower()]
+        return f"{year}-{m0:02d}-{d0:02d}", f"{year}-{m1:02d}-{d1:02d}", "period_end"
     if g["m2"]:
-        return month_end(year, MONTHS[g["m2"].lower()]), "period_end"
-    return make_date(31, 12, year), "period_end"
+        month = MONTHS[g["m2"].lower()]
+        return f"{year}-{month:02d}-01", month_end(year, month), "period_end"
+    return f"{year}-01-01", f"{year}-12-31", "period_end"
+
+
+def period_date(m: re.Match[str], default_year: int | None) -> tuple[str | None, str]:
+    """(ISO date, kind) a deadline stated as a PERIOD_RE match is dated by."""
+    span = period_span(m, default_year)
+    return (span[1], span[2]) if span else (None, "period_end")
 
 
 def make_date(day: int, month: int, year: int) -> str | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.extract import best_sentences, sentences
+from assistant.question import due_window
 from assistant.records import Answer
 from assistant.service import Assistant
 from index.build import ingest_folder
@@ -156,3 +157,31 @@ def test_a_follow_up_names_which_of_several_deadlines_it_means(assistant: Assist
     assert vague.found and "1. september 2031" in vague.text and "1. oktober 2031" in vague.text
     bare = assistant.ask("Og fristen?", history=history)  # nothing of its own: the earlier turn decides
     assert bare.found and "1. oktober 2031" in bare.text and "september" not in bare.text
+
+
+@pytest.mark.parametrize("question, window", [
+    ("Hvilke oppdrag har frist i mars 2034?", ("2034-03-01", "2034-03-31")),
+    ("Hvilke oppdrag har frist før 1. juni 2034?", ("0001-01-01", "2034-05-31")),
+    ("Which assignments are due by 15 March 2034?", ("0001-01-01", "2034-03-15")),
+    ("Which assignments are due on 1 May 2034?", ("2034-05-01", "2034-05-01")),
+    ("Hvilke oppdrag har frist i 1. kvartal 2034?", ("2034-01-01", "2034-03-31")),
+    ("Hvilke oppdrag har frist mellom 1. mars og 1. juni 2034?", ("2034-03-01", "2034-06-01")),
+    ("Which assignments are due after 1 July 2034?", ("2034-07-02", "9999-12-31")),
+    ("Hvilke oppdrag har FHA i 2034?", None),  # a bare year filters the letters, not the deadlines
+])
+def test_due_window(question: str, window: tuple[str, str] | None) -> None:
+    assert due_window(question) == window
+
+
+@pytest.mark.parametrize("question, expected, not_expected", [
+    ("Hvilke oppdrag har frist før 1. mars 2034?", {"TB2034-02", "TB2034-05"}, {"TB2034-04"}),
+    ("Hvilke oppdrag har frist i 1. kvartal 2034?", {"TB2034-02", "TB2034-04", "TB2034-05"}, {"TB2034-03"}),
+    ("Which assignments are due between 1 March 2034 and 1 May 2034?", {"TB2034-02", "TB2034-03", "TB2034-04"},
+     {"TB2034-05"}),
+    ("Hvilke oppdrag har frist etter 1. juli 2034?", {"TB2034-02", "TB2034-05"}, {"TB2034-03", "TB2034-04"}),
+])
+def test_deadlines_in_a_window_are_listed(assistant: Assistant, question: str, expected: set[str],
+                                          not_expected: set[str]) -> None:
+    answer = assistant.ask(question)
+    assert answer.found and answer.intent == "list"
+    assert all(i in answer.text for i in expected) and not any(i in answer.text for i in not_expected)
