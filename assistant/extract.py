@@ -34,6 +34,18 @@ def stem_tokens(text: str) -> set[str]:
     return {w[:6] for w in _WORD_RE.findall(text.lower()) if w not in _STOP and len(w) > 1}
 
 
+def _long_words(text: str) -> set[str]:
+    return {w for w in _WORD_RE.findall(text.lower()) if len(w) >= 6 and w not in _STOP}
+
+
+def _compound_hits(q_words: set[str], matched: set[str], sentence: str) -> int:
+    """Question words that stand inside a longer word of the sentence: Norwegian writes compounds,
+    "veiledning" in "gruppeveiledning" (not in "gruppeveilederutdanning"), "kompensasjon" in
+    "praksiskompensasjon". Words whose stem already matched are not counted twice."""
+    words = [w for w in _WORD_RE.findall(sentence.lower()) if len(w) > 6]
+    return sum(1 for q in q_words if q[:6] not in matched and any(q in w and q != w for w in words))
+
+
 def has_amount(text: str) -> bool:
     return bool(_AMOUNT_RE.search(text))
 
@@ -51,10 +63,12 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
     not meet (an English question over Norwegian text) the sentences are embedded and compared.
     """
     q_tokens = stem_tokens(norsk.ID_RE.sub(" ", question))
+    q_words = _long_words(norsk.ID_RE.sub(" ", question))
     scored: list[tuple[float, int, int, str]] = []
     for pi, passage in enumerate(passages):
         for si, s in enumerate(sentences(passage)):
-            overlap = len(q_tokens & stem_tokens(s))
+            s_tokens = stem_tokens(s)
+            overlap = len(q_tokens & s_tokens) + 0.5 * _compound_hits(q_words, q_tokens & s_tokens, s)
             scored.append((overlap - 0.3 * pi - 0.05 * si, pi, si, s))
     if not scored:
         return []

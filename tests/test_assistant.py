@@ -185,3 +185,10 @@ def test_deadlines_in_a_window_are_listed(assistant: Assistant, question: str, e
     answer = assistant.ask(question)
     assert answer.found and answer.intent == "list"
     assert all(i in answer.text for i in expected) and not any(i in answer.text for i in not_expected)
+
+
+def test_a_word_inside_a_compound_counts_for_the_scorer() -> None:
+    passage = ("- Kompensasjon ved sykkelreparatørutdanning på 500 kroner per dag.\n\n"
+               "- Kompensasjon ved sykkelreparasjon på 400 kroner per dag.")
+    best = best_sentences("Hvor stor er kompensasjonen per dag for reparasjon?", [passage], want_amount=True, n=1)
+    assert [s for _, s, _ in best] == ["- Kompensasjon ved sykkelreparasjon på 400 kroner per dag."]
