@@ -17,6 +17,7 @@ _LABEL_LIST_RE = re.compile(
 )
 _PHASE_RE = re.compile(r"\bFase\s+(?P<n>\d{1,2})\s*[:\-–]?\s*", re.IGNORECASE)
 _LOOKBACK = 170
+_WEEKDAY_RE = re.compile(r"\b(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)\s*(?:den\s*)?$", re.IGNORECASE)
 _JOINED_RE = re.compile(r"^\s*(?:,|og|samt|eller|,\s*og)\s*$", re.IGNORECASE)
 _TIGHT_CUE_RE = re.compile(r"(?:\bfrist\w*\s*:?|\binnen|\bsenest|\btil)\s*$", re.IGNORECASE)
 _YEAR_CUE_RE = re.compile(r"(?:\bfrist\w*\s*:?|\b(?:utsettes|forlenges|endres|flyttes)\s+til)\s*$", re.IGNORECASE)
@@ -58,7 +59,7 @@ def _cue_before(text: str, start: int) -> int | None:
         best = m
     if best is None:
         return None
-    gap = window[best.end() :]
+    gap = _WEEKDAY_RE.sub("", window[best.end() :])  # "er fredag 2. februar 2024"
     if len(gap.strip()) <= 3:
         return base + best.start()
     cue = best.group(0).lower()
@@ -67,8 +68,9 @@ def _cue_before(text: str, start: int) -> int | None:
     if cue.startswith(("frist", "ny frist", "tidsfrist")) and re.match(
             r"^[^.!?]{0,140}?(?:\ber|(?:er\s+)?(?:settes|satt|fastsatt)\s+til|:)\s*$", gap, re.IGNORECASE):
         return base + best.start()
-    # "Det skal leveres en felles statusrapport for arbeidet 1. april 2024"
-    if cue.startswith("lever") and len(gap) <= 60 and not re.search(r"[.!?]", gap):
+    # "Det skal leveres en felles statusrapport for arbeidet 1. april 2024",
+    # "HOD ber om å få et førsteutkast til plan 1. mars 2021"
+    if cue.startswith(("lever", "ber om", "ønsker")) and len(gap) <= 60 and not re.search(r"[.!?]", gap):
         return base + best.start()
     if re.match(r"^\s*(?:for\b[^.]{0,90}\ber\s*|er\s+|den\s+|:\s*|for(?:\s+[a-zæøå]+){1,2}\s*)$", gap, re.IGNORECASE):
         return base + best.start()

@@ -197,7 +197,8 @@ def format_date_en(iso: str) -> str:
 # Words that make a date in running text a deadline ("innen 4. mars", "Frist: ...", "har frist").
 DEADLINE_CUE_RE = re.compile(
     r"\b(?:ny\s+frist|tidsfrist|frist(?:en)?(?:\s+(?:for\s+[^.:]{0,80}?\s)?er)?|har\s+frist|med\s+frist|"
-    r"innen|senest|leveres|levere|(?:forlenges|utsettes|endres|flyttes)\s+til)\b\s*:?\s*",
+    r"innen|senest|leveres|levere|(?:forlenges|utsettes|endres|flyttes)\s+til|ber\s+om(?:\s+å\s+få)?|"
+    r"ønsker\s+å\s+få)\b\s*:?\s*",
     re.IGNORECASE,
 )
 DIALOG_RE = re.compile(r"\bfrist\w*\b[^.]*\b(?:dialog|avklar\w*|diskutere|nærmere|møte)\b|"

@@ -54,6 +54,8 @@ def test_fixture_letter_matches_golden(path: Path) -> None:
         ("Frist for oppdraget er satt til 1. oktober 2026.", 2026, [(None, "2026-10-01", "date")]),
         ("Frist: 1. mars, 1. juni og 1. september 2026.", 2026,
          [(None, "2026-03-01", "date"), (None, "2026-06-01", "date"), (None, "2026-09-01", "date")]),
+        ("Departementet ber om å få et utkast til veileder 1. mars 2026.", 2026, [(None, "2026-03-01", "date")]),
+        ("Frist for svar på oppdraget er fredag 6. februar 2026.", 2026, [(None, "2026-02-06", "date")]),
         # A bare year after "innen" is as often a goal as a deadline; a quarter that does not exist is none.
         ("Tiltakene skal bidra til å nå målene innen 2030.", 2026, []),
         ("Frist: 5. kvartal 2026", 2026, []),
