@@ -11,6 +11,9 @@ from ingest import norsk
 
 _SENT_RE = re.compile(r"(?<=[.!?»])\s+(?=[A-ZÆØÅ«\"(\-])")
 _PARA_RE = re.compile(r"\n\s*\n")
+# "How many teams", "hvor mange": the answer is a count, a number that is not a year.
+_ASKS_COUNT_RE = re.compile(r"\b(?:how\s+many|hvor\s+mange|antall|number\s+of)\b", re.I)
+_COUNT_RE = re.compile(r"(?<![\d.,-])(?!(?:19|20)\d\d\b)\d{1,6}(?![\d.,-]?\d)(?!\s*(?:%|prosent))")
 _AMOUNT_RE = re.compile(r"\d[\d  ,.]*\s*(?:mill\w*\.?|mrd\.?|milliard\w*|kroner|kr\.?)(?!\w)", re.I)
 _WORD_RE = re.compile(r"[a-zæøå0-9]+(?:-[a-zæøå0-9]+)*", re.I)
 _STOP = {"og", "i", "for", "av", "til", "på", "som", "med", "det", "er", "en", "et", "om", "å", "at", "skal", "de",
@@ -30,8 +33,11 @@ def sentences(text: str) -> list[str]:
 
 
 def stem_tokens(text: str) -> set[str]:
-    # A crude Norwegian stem (first 6 letters) is enough to match "e-sigaretter" with "e-sigarett".
-    return {w[:6] for w in _WORD_RE.findall(text.lower()) if w not in _STOP and len(w) > 1}
+    # A crude Norwegian stem (first 6 letters) is enough to match "e-sigaretter" with "e-sigarett";
+    # the parts of a hyphenated word count too ("FACT-team" has "team").
+    words = _WORD_RE.findall(text.lower())
+    parts = [p for w in words if "-" in w and not norsk.ID_RE.search(w) for p in w.split("-")]
+    return {w[:6] for w in (*words, *parts) if w not in _STOP and len(w) > 1}
 
 
 def _long_words(text: str) -> set[str]:
@@ -50,8 +56,9 @@ def has_amount(text: str) -> bool:
     return bool(_AMOUNT_RE.search(text))
 
 
-def _bonus(s: str, want_amount: bool, want_date: bool) -> float:
-    return (3 if want_amount and has_amount(s) else 0) + (3 if want_date and norsk.DATE_RE.search(s) else 0)
+def _bonus(s: str, want_amount: bool, want_date: bool, want_count: bool = False) -> float:
+    return ((3 if want_amount and has_amount(s) else 0) + (3 if want_date and norsk.DATE_RE.search(s) else 0)
+            + (3 if want_count and _COUNT_RE.search(norsk.DATE_RE.sub(" ", s)) else 0))
 
 
 def best_sentences(question: str, passages: Sequence[str], want_amount: bool = False, n: int = 2,
@@ -73,7 +80,8 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
     if not scored:
         return []
     # An amount or a date question is answered by a sentence that holds one, where any does.
-    wanted = [c for c in scored if _bonus(c[3], want_amount, want_date) > 0]
+    want_count = bool(_ASKS_COUNT_RE.search(question))
+    wanted = [c for c in scored if _bonus(c[3], want_amount, want_date, want_count) > 0]
     if wanted:
         scored = wanted
     if not q_tokens:  # "Hva går det ut på?": nothing to match, the opening sentences say it

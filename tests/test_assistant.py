@@ -192,3 +192,10 @@ def test_a_word_inside_a_compound_counts_for_the_scorer() -> None:
                "- Kompensasjon ved sykkelreparasjon på 400 kroner per dag.")
     best = best_sentences("Hvor stor er kompensasjonen per dag for reparasjon?", [passage], want_amount=True, n=1)
     assert [s for _, s, _ in best] == ["- Kompensasjon ved sykkelreparasjon på 400 kroner per dag."]
+
+
+def test_a_how_many_question_is_answered_by_a_sentence_with_a_count() -> None:
+    passage = ("Direktoratet skal i 2026 gjennomgå de fiktive sykkelordningene i kommunene. "
+               "Det legges til grunn et mål om 45 sykkelverksteder nasjonalt. Arbeidet skal skje i dialog med KS.")
+    best = best_sentences("Hvor mange sykkelordninger er målet?", [passage], n=1)
+    assert [s for _, s, _ in best] == ["Det legges til grunn et mål om 45 sykkelverksteder nasjonalt."]
