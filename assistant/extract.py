@@ -10,7 +10,10 @@ import numpy as np
 from ingest import norsk
 
 _SENT_RE = re.compile(r"(?<=[.!?»])\s+(?=[A-ZÆØÅ«\"(\-])")
+LIST_CHARS = 340  # a list introduced by "følgende:" is answered whole up to this length
 _PARA_RE = re.compile(r"\n\s*\n")
+_MARKER_RE = re.compile(r"(?:[a-h]|\d{1,2})[.)]")
+_ITEM_RE = re.compile(r"(?<=[:.])\s+(?=(?:[a-h]|\d{1,2})[.)]\s+[A-ZÆØÅ«])")
 # "How many teams", "hvor mange": the answer is a count, a number that is not a year.
 _ASKS_COUNT_RE = re.compile(r"\b(?:how\s+many|hvor\s+mange|antall|number\s+of)\b", re.I)
 _COUNT_RE = re.compile(r"(?<![\d.,-])(?!(?:19|20)\d\d\b)\d{1,6}(?![\d.,-]?\d)(?!\s*(?:%|prosent))")
@@ -27,8 +30,16 @@ _STOP = {"og", "i", "for", "av", "til", "på", "som", "med", "det", "er", "en", 
 
 
 def sentences(text: str) -> list[str]:
-    """Sentences of a passage; a paragraph break (a table row, a list item) always ends one."""
-    parts = [p.strip() for para in _PARA_RE.split(text) for p in _SENT_RE.split(para) if p.strip()]
+    """Sentences of a passage; a paragraph break (a table row, a list item) always ends one, and so does
+    an item marker after a colon or a full stop ("alternativer: a. Et … b. Et …")."""
+    text = _ITEM_RE.sub("\n\n", text)
+    parts: list[str] = []
+    for para in _PARA_RE.split(text):
+        for p in (x.strip() for x in _SENT_RE.split(para)):
+            if p and parts and _MARKER_RE.fullmatch(parts[-1]):
+                parts[-1] = f"{parts[-1]} {p}"  # "a." is the start of its item, not a sentence
+            elif p:
+                parts.append(p)
     return [p for p in parts if len(p) > 2]
 
 
@@ -101,4 +112,12 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
         if other[1] == best[1] and abs(other[2] - best[2]) == 1 and other[0] >= best[0] - 1:
             keep.append(other)
     keep.sort(key=lambda x: (x[1], x[2]))
+    last = keep[-1]
+    if last[3].rstrip().endswith(":"):
+        # "… følgende to alternativer utredes:": the answer is the list that follows.
+        keep = [last]
+        for si, sentence in enumerate(sentences(passages[last[1]])[last[2] + 1 :], start=last[2] + 1):
+            if sum(len(c[3]) + 1 for c in keep) + len(sentence) > LIST_CHARS:
+                break
+            keep.append((last[0], last[1], si, sentence))
     return [(c[1], c[3], c[0]) for c in keep]

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from assistant import phrasing
-from assistant.extract import best_sentences, has_amount, sentences, stem_tokens
+from assistant.extract import LIST_CHARS, best_sentences, has_amount, sentences, stem_tokens
 from assistant.llm import make_chat_model, phrase
 from assistant.question import Question, understand
 from assistant.records import Answer, Citation
@@ -31,6 +31,7 @@ from ingest.settings import Settings
 CONFIGS = ("bm25", "dense", "hybrid", "full")
 _CHANGE_KINDS = ("cancels", "deadline", "reworded", "renumbered", "clarified")
 _STRONG_CHANGES = ("cancels", "deadline", "reworded", "renumbered")
+ANSWER_CHARS = 390  # an answer is a sentence or two; a quoted list or new wording is cut here
 
 
 def ingest_letters(letters_dir: Path, settings: Settings, progress: Callable[[str, int, int], None] | None = None,
@@ -267,12 +268,14 @@ class Assistant:
         for r in refs:
             letter = self.letters.get(r["letter"])
             if letter is not None:
-                passages.extend((letter, a, p) for a, p in _paragraphs_from(letter, r["line"], 8))
+                passages.extend((letter, a, p) for a, p in _paragraphs_from(letter, r["line"], 16))
         if not passages:
             return Answer(q.text, phrasing.not_found(ident, q.language), False)
-        # "…presiserer med dette følgende:" / "Oppdragstekstekst endres til følgende:": what follows is what it says.
+        # "…presiserer med dette følgende:" / "Oppdragsteksten endres til følgende:": what follows is what it says.
         lead_in = [i for i, (_, _, p) in enumerate(passages) if p.text.rstrip().endswith(":") and i + 1 < len(passages)
                    and norsk.classify_change(p.text) not in (None, "refers")]
+        if lead_in and q.intent in ("change", "content"):
+            return self._lead_in_answer(q, ident, refs, passages[lead_in[-1] :])
         if lead_in and q.intent != "deadline":
             passages = passages[lead_in[-1] + 1 :] + passages[: lead_in[-1] + 1]
         embed, qvec = self._sentence_embedder(q)
@@ -296,6 +299,21 @@ class Assistant:
         if first is not None and first.line != para.line:
             cites.append(_cite(letter, fa, first, None))
         return Answer(q.text, lead + _short(said, 300), True, tuple(cites))
+
+    def _lead_in_answer(self, q: Question, ident: str, refs: list[dict[str, Any]],
+                        passage: list[tuple[Letter, Assignment | None, Paragraph]]) -> Answer:
+        """The lead-in ("Departementet presiserer med dette følgende:") and the items under it, cited as one span."""
+        letter, a, lead = passage[0]
+        span = _with_items([p for _, _, p in passage])
+        kind = next((r["kind"] for r in refs if r["letter"] == letter.file), "refers")
+        kinds = phrasing.KIND_EN if q.language == "en" else phrasing.KIND_NO
+        head = f"{ident} — {phrasing.short_title(letter.title, letter.year)} ({kinds.get(kind, kind)}): "
+        said = span.text
+        cites = [_cite(letter, a, span, None)]
+        first, fa = _paragraph_at(letter, refs[0]["line"]) if refs[0]["letter"] == letter.file else (None, None)
+        if first is not None and first.line != lead.line:
+            cites.append(_cite(letter, fa, first, None))
+        return Answer(q.text, head + _short(said, max(160, ANSWER_CHARS - len(head))), True, tuple(cites))
 
     def _owner_from_refs(self, q: Question, ident: str, refs: list[dict[str, Any]]) -> Answer:
         for r in refs:
@@ -323,9 +341,14 @@ class Assistant:
             if ref_letter is None:
                 continue
             para, ra = _paragraph_at(ref_letter, c["line"])
+            quote = c["text"]
+            if quote.rstrip().endswith(":") and len(changes) == 1:
+                # "Oppdragsteksten endres til følgende:": the new wording is the change.
+                para = _with_items([x for _, x in _paragraphs_from(ref_letter, c["line"], 16)])
+                quote = para.text
             cites.append(_cite(ref_letter, ra, para, None, highlight=c["text"]))
             parts.append(f"{phrasing.short_title(ref_letter.title, ref_letter.year)}: {kinds.get(c['kind'], c['kind'])}"
-                         f" — «{_short(c['text'], 200)}»")
+                         f" — «{_short(quote, 200 if len(changes) > 1 else 280)}»")
         cites.append(_header_cite(letter, a))
         return Answer(q.text, f"{a.id} {a.title}: " + " ".join(parts), True, tuple(cites))
 
@@ -438,7 +461,8 @@ class Assistant:
                     embed, qvec = self._sentence_embedder(q)
                     best = best_sentences(_search_text(q, q.text), [s.text], n=2, embed=embed, query_vec=qvec)
                     said = " ".join(x for _, x, _ in best) or s.text
-                    return Answer(q.text, f"{phrasing.sub_phrase(sub, q.language)}{a.id}: {_short(said, 300)}".strip(),
+                    head = f"{phrasing.sub_phrase(sub, q.language)}{a.id}: "
+                    return Answer(q.text, (head + _short(said, ANSWER_CHARS - len(head))).strip(),
                                   True, (_cite(letter, a, para, sub, highlight=best[0][1] if best else None),))
             named = [p for p in a.paragraphs if re.search(rf"\b(?:del|deloppdrag|punkt)\s+{re.escape(q.sub)}\b", p.text, re.I)]
             if named:
@@ -660,9 +684,27 @@ def _paragraphs_from(letter: Letter, line: int, n: int) -> list[tuple[Assignment
     for s in letter.sections:
         for i, p in enumerate(s.paragraphs):
             if p.line <= line <= p.line_end:
-                return [(None, x) for x in s.paragraphs[i : i + n]]
+                # The passage the mention opens: up to n paragraphs, ending where another ID is named.
+                out = [p]
+                for x in s.paragraphs[i + 1 : i + n]:
+                    if norsk.find_ids(x.text):
+                        break
+                    out.append(x)
+                return [(None, x) for x in out]
     para, a = _paragraph_at(letter, line)
     return [(a, para)]
+
+
+def _with_items(passage: list[Paragraph]) -> Paragraph:
+    """A lead-in paragraph ("… følgende:") with the items after it, as one span: the first item always,
+    the rest while they fit and name no other assignment."""
+    lead = end = passage[0]
+    said = lead.text
+    for p in passage[1:]:
+        if norsk.find_ids(p.text) or (end is not lead and len(said) + len(p.text) + 1 > LIST_CHARS):
+            break
+        said, end = f"{said} {p.text}", p
+    return Paragraph(said, lead.line, end.line_end, lead.page)
 
 
 def _deadline_paragraph(letter: Letter, a: Assignment, d: Any) -> Paragraph:

@@ -12,7 +12,7 @@ _UNDERLINE_RE = re.compile(r"^[\s\-–_=\t]*-{3,}[\s\-–_=\t]*$")
 _TOC_RE = re.compile(r"(?:\.{3,}|\t)\s*\d{1,3}\s*$")
 _TAG_SPLIT_RE = re.compile(r"</?(?:p|br|div|ol|ul|li|h\d|tr|table|tbody)\b[^>]*>", re.IGNORECASE)
 _TAG_RE = re.compile(r"</?[a-zA-Z][^>]{0,200}>")
-_OL_ITEM_RE = re.compile(r"\s+(?=\d{1,2}\.\s+[A-ZÆØÅ«*])")
+_OL_ITEM_RE = re.compile(r"\s+(?=(?:\d{1,2}[.)]|[a-h][.)])\s+[A-ZÆØÅ«*])")  # "1. A", "2) B", "a. C" inside <ol>
 _UL_ITEM_RE = re.compile(r"\s+(?=-\s+[A-ZÆØÅ«*])")
 _EMPHASIS_RE = re.compile(r"\*\*(.+?)\*\*|(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])")
 _BROKEN_ID_RE = re.compile(r"(?:TTB|STB|RTB|TB)\s?(?:19|20)\d\d\s?[-–]\s*$", re.IGNORECASE)

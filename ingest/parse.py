@@ -25,6 +25,7 @@ _HEADER_START_RE = re.compile(rf"^\s*(?:ID\s*:\s*)?(?P<ids>{norsk.ID_PATTERN}(?:
 _ID_LABEL_RE = re.compile(r"^\s*ID\s*:", re.IGNORECASE)
 _FRIST_LINE_RE = re.compile(r"^(?:ny\s+|tids)?frist(?:er)?\b", re.IGNORECASE)
 _BULLET_START_RE = re.compile(r"^-\s+\S")
+_NESTED_ITEM_RE = re.compile(r"^\(?(?:[a-h]|[ivx]{1,4})\.\s+\S")  # "a. Innføre …" under "2) Utrede …:"
 _TABLE_ROW_RE = re.compile(r"\S\t+\S")  # cells split by tabs: a row of a table (calendar, budget)
 _CONTINUATION_WORDS = {"og", "i", "for", "av", "med", "om", "til", "på", "mot", "fra", "under", "ved", "eller",
                        "en", "et", "å", "the", "of", "and", "in", "to", "innen", "samt", "knyttet", "mellom"}
@@ -147,6 +148,13 @@ def _heading_like(lines: list[SourceLine], i: int) -> bool:
         return False
     if t.endswith((",", ";")) or _FRIST_LINE_RE.match(t) or re.search(r"[.:;]\s+\S", t):
         return False  # a heading is one phrase, not sentences or "Label: value"
+    if t.endswith(":") and len(t.split()) > 4:
+        # "Departementet presiserer med dette følgende:" introduces the list under it; "Oppdrag som
+        # videreføres:" over assignment headers and a short "Nye oppdrag:" are headings.
+        j = _next_nonblank(lines, i)
+        nxt = lines[j].text.strip() if j is not None else ""
+        if _BULLET_START_RE.match(nxt) or re.match(r"^(?:\d{1,2}|[a-h])[.)]\s+\S", nxt):
+            return False
     before = i == 0 or not lines[i - 1].text.strip()
     after = i + 1 >= len(lines) or not lines[i + 1].text.strip()
     return before and after
@@ -402,7 +410,8 @@ def split_subitems(paras: tuple[Paragraph, ...]) -> tuple[tuple[SubItem, ...], l
         if sm and sm[0] == top and sm[1] not in items:
             current = sm[1]
             items[current] = [p]
-        elif current is not None and (top in ("deloppdrag", "fase") or sm or _BULLET_START_RE.match(p.text)):
+        elif current is not None and (top in ("deloppdrag", "fase") or sm or _BULLET_START_RE.match(p.text)
+                                      or _NESTED_ITEM_RE.match(p.text)):
             items[current].append(p)
         else:
             current = None
@@ -506,7 +515,7 @@ def _walk(lines: list[SourceLine]) -> tuple[list[_Block], list[tuple[str, int, t
             if not sections:
                 open_section("", ln.no)
             sections[-1][2].append(ln)
-            if t.endswith(":"):
+            if t.endswith(":") and len(t.split()) > 4:
                 context = norsk.classify_change(t) or context
         i += 1
     return blocks, [(name, line, tuple(build_paragraphs(ls))) for name, line, ls in sections]

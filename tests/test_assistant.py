@@ -199,3 +199,32 @@ def test_a_how_many_question_is_answered_by_a_sentence_with_a_count() -> None:
                "Det legges til grunn et mål om 45 sykkelverksteder nasjonalt. Arbeidet skal skje i dialog med KS.")
     best = best_sentences("Hvor mange sykkelordninger er målet?", [passage], n=1)
     assert [s for _, s, _ in best] == ["Det legges til grunn et mål om 45 sykkelverksteder nasjonalt."]
+
+
+LEADIN = "supplement2036_leadin.txt"
+
+
+def test_what_a_later_letter_clarifies_is_the_list_under_its_lead_in(assistant: Assistant) -> None:
+    answer = assistant.ask("Hva presiserer supplerende tildelingsbrev nr. 3 om TB2035-74?")
+    assert answer.found and "presiserer med dette følgende" in answer.text
+    assert "alle fiktive tilskudd" in answer.text and "Kommunene skal involveres" in answer.text
+    lead = answer.citations[0]
+    assert (lead.letter, lead.line, lead.line_end) == (LEADIN, 12, 15)
+
+
+def test_a_reworded_assignment_answers_with_its_new_wording(assistant: Assistant) -> None:
+    answer = assistant.ask("Hva er endret i TB2035-76?")
+    assert answer.found and "Oppdragsteksten endres" in answer.text and "tre eksempelkommuner" in answer.text
+    assert len(answer.text) <= 400
+    assert any(c.letter == LEADIN and c.line <= 19 <= (c.line_end or c.line) for c in answer.citations)
+
+
+def test_a_sub_item_that_introduces_a_list_is_answered_with_the_list(assistant: Assistant) -> None:
+    answer = assistant.ask("Hvilke alternativer skal utredes i punkt 2 i TB2036-81?")
+    assert answer.found and "Et verksted i hver kommune" in answer.text and "Et felles verksted per fylke" in answer.text
+    assert answer.citations[0].sub == "2"
+
+
+def test_a_quarter_deadline_is_answered_with_its_last_day(assistant: Assistant) -> None:
+    answer = assistant.ask("Hva er fristen for del 2 av TB2036-81?")
+    assert answer.found and "1. kvartal 2036" in answer.text and "(2036-03-31)" in answer.text
