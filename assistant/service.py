@@ -525,8 +525,8 @@ class Assistant:
 
     def _retrieve(self, q: Question, filters: dict[str, Any] | None, timings: dict[str, float]) -> Answer:
         t = time.perf_counter()
-        query = q.text if not q.inherited else f"{' '.join(q.ids)} {q.text}"
-        hits = self.index.search(_search_text(q, query), k=max(5, self.settings.top_k), mode=self.config,
+        query = _search_text(q, q.text if not q.inherited else f"{' '.join(q.ids)} {q.text}")
+        hits = self.index.search(query, k=max(5, self.settings.top_k), mode=self.config,
                                  filters=_clean_filters(filters))
         timings["search_ms"] = (time.perf_counter() - t) * 1000
         if not hits or not self._relevant(hits[0]) or not self._covers(q, hits):
@@ -542,7 +542,7 @@ class Assistant:
                 by_id = self._by_id(dataclasses.replace(q, ids=(ident,)), filters)
                 if by_id.found:
                     return by_id
-        embed, qvec = self._sentence_embedder(q)
+        embed, qvec = self._sentence_embedder(q, query)  # the vector the search made: embedded once
         best = best_sentences(_search_text(q, q.text), [h.chunk.text for h in top[:3]], want_amount=q.intent == "amount", n=2,
                               embed=embed, query_vec=qvec, want_date=q.intent == "deadline")
         if not best:
@@ -611,11 +611,12 @@ class Assistant:
             return hit.dense >= self.settings.min_relevance
         return (hit.bm25 or 0.0) >= self.settings.min_bm25
 
-    def _sentence_embedder(self, q: Question) -> tuple[Callable[[list[str]], np.ndarray] | None, np.ndarray | None]:
+    def _sentence_embedder(self, q: Question, text: str | None = None
+                           ) -> tuple[Callable[[list[str]], np.ndarray] | None, np.ndarray | None]:
         if self.config == "bm25":
             return None, None
         emb = self.index.embedder
-        return emb.embed_passages, emb.embed_queries([q.text])[0]
+        return emb.embed_passages, emb.embed_queries([text or q.text])[0]
 
 
 # --- helpers ---------------------------------------------------------------------------------------

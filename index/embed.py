@@ -14,6 +14,7 @@ import os
 import re
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 BATCH_SIZE = 32
 MAX_TORCH_THREADS = 2  # leaves cores for the UI and BM25; e5-small gains little beyond two
 FAKE_DIM = 64
+RECENT_QUERIES = 128  # question vectors kept, so one question is embedded once
 
 # Files that never change the vectors: hashing them would only invalidate the cache for nothing.
 _ID_IGNORED = {".built", "README.md"}
@@ -100,6 +102,7 @@ class Embedder:
         self._model: SentenceTransformer | None = None
         self._model_id: str | None = None
         self._lock = threading.Lock()  # the UI may embed from several threads at once
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def _require_folder(self) -> None:
         if self._path is not None and not self._path.is_dir():
@@ -135,7 +138,17 @@ class Embedder:
         return self._model_id
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts, "query")
+        if len(texts) != 1:
+            return self._encode(texts, "query")
+        # One question is embedded once: the search and the sentence scorer ask for the same vector.
+        hit = self._recent.get(texts[0])
+        if hit is None:
+            hit = self._encode(texts, "query")
+            with self._lock:
+                self._recent[texts[0]] = hit
+                while len(self._recent) > RECENT_QUERIES:
+                    self._recent.popitem(last=False)
+        return hit.copy()
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, "passage")

@@ -246,3 +246,18 @@ def test_real_model_cache_hit_embeds_nothing(e5: Embedder, tmp_path: Path) -> No
     assert (n_first, n_second) == (2, 0)
     np.testing.assert_array_equal(first, second)
     np.testing.assert_allclose(first, e5.embed_passages([t for _, t in batch]), atol=1e-5)
+
+
+@pytest.mark.model
+def test_a_repeated_question_is_embedded_once(e5: Embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = e5.embed_queries(["Når er fristen for rapporten om ventetider?"])
+    calls: list[list[str]] = []
+    real = e5._encode
+    monkeypatch.setattr(e5, "_encode", lambda texts, name: calls.append(list(texts)) or real(texts, name))
+    again = e5.embed_queries(["Når er fristen for rapporten om ventetider?"])
+    np.testing.assert_array_equal(first, again)
+    assert calls == []  # served from the recent questions
+    again[0, 0] = 9.0  # a caller that writes into its copy does not change what others get
+    assert e5.embed_queries(["Når er fristen for rapporten om ventetider?"])[0, 0] != 9.0
+    e5.embed_queries(["Et annet spørsmål", "og et til"])
+    assert calls == [["Et annet spørsmål", "og et til"]]  # batches are not memoised
