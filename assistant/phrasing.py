@@ -92,7 +92,9 @@ def deadline_answer(ident: str, title: str, sub: str | None, deadlines: list[dic
         if lang == "en":
             return f"The deadline for {who} is {value}{extra}."
         return f"Fristen for {who} er {value}{extra}."
-    parts = "; ".join(f"{_label(d['sub'])}{deadline_value(d, lang)}" for d in deadlines)
+    rest = "otherwise: " if lang == "en" else "ellers: "  # the section's rule covers what is not dated
+    parts = "; ".join(f"{rest if d['kind'] == 'default_rule' else _label(d['sub'])}{deadline_value(d, lang)}"
+                      for d in deadlines)
     return f"{who} has these deadlines: {parts}." if lang == "en" else f"{who} har disse fristene: {parts}."
 
 

@@ -375,6 +375,8 @@ class Assistant:
             if not chosen:
                 chosen = [d for d in a.deadlines if d.sub is None] or ([] if sub else own)
                 whole = bool(chosen) and bool(sub)
+                if not sub and all(d.kind == "default_rule" for d in chosen):
+                    chosen = [d for d in own if d.sub] + chosen  # "del 2 utsettes til 2022" beside the rule
             if not chosen and n < len(ordered) - 1:
                 continue  # a later letter restating the assignment without a deadline: look further back
             return self._deadline_reply(q, letter, a, sub, chosen, whole, changes)

@@ -150,6 +150,11 @@ class Embedder:
                     self._recent.popitem(last=False)
         return hit.copy()
 
+    def forget_queries(self) -> None:
+        """Drop the remembered question vectors (benchmarks time a question as if it were new)."""
+        with self._lock:
+            self._recent.clear()
+
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, "passage")
 

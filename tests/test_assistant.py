@@ -228,3 +228,19 @@ def test_a_sub_item_that_introduces_a_list_is_answered_with_the_list(assistant: 
 def test_a_quarter_deadline_is_answered_with_its_last_day(assistant: Assistant) -> None:
     answer = assistant.ask("Hva er fristen for del 2 av TB2036-81?")
     assert answer.found and "1. kvartal 2036" in answer.text and "(2036-03-31)" in answer.text
+
+
+def test_a_part_dated_apart_is_named_beside_the_section_rule(tmp_path: Path) -> None:
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    (letters / "regel.txt").write_text(
+        "Tildelingsbrev til Helsedirektoratet for 2036\n\n1 Oppdrag\n\n"
+        "Der ikke annen frist er spesifisert, legges det til grunn at oppdraget skal gjennomføres i løpet av 2036.\n\n"
+        "TB2036-01\tAvd.HOD: SHA\tEt fiktivt oppdrag i to deler\n"
+        "Helsedirektoratet skal gjøre et fiktivt arbeid i to deler. Del 2 av oppdraget utsettes til 2037.\n",
+        encoding="utf-8")
+    settings = Settings().replace(index_dir=tmp_path / "index", letters_dir=letters)
+    ingest_folder(letters, settings, embedder=FakeEmbedder())
+    answer = Assistant(settings, embedder=FakeEmbedder()).ask("Hva er fristen for TB2036-01?")
+    assert answer.found and "2): i løpet av 2037 (2037-12-31)" in answer.text
+    assert "ellers: ingen egen frist" in answer.text and "(2036-12-31)" in answer.text

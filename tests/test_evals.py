@@ -357,3 +357,14 @@ def test_bench_runs_end_to_end_on_the_fixture_letters(tmp_path: Path) -> None:
     assert result["ratios"]["ask_p50_full_vs_naive"] is not None
     assert plot.read_bytes().startswith(b"\x89PNG")
     assert "search at scale" in render_bench(result)
+
+
+def test_time_asks_resets_before_every_timed_ask_only() -> None:
+    from evals.bench import time_asks
+
+    events: list[str] = []
+    result = time_asks(lambda q: events.append(f"ask {q}"), {"deadline": ["a", "b"]}, min_samples=4,
+                       reset=lambda: events.append("reset"))
+    timed = events[events.index("reset"):]  # the warm-up asks come first, without a reset
+    assert timed == ["reset", "ask a", "reset", "ask a", "reset", "ask b", "reset", "ask b"]
+    assert result["by_type"]["deadline"]["n"] == 4 and result["errors"] == 0
