@@ -16,16 +16,23 @@ from ingest.readers import SourceLine, read_source
 from ingest.records import Assignment, Letter, Paragraph, Reference, Section, SubItem
 from ingest.references import find_references
 
-PARSER_VERSION = 5  # bump when parsing changes: the next ingest re-parses every letter
+PARSER_VERSION = 6  # bump when parsing changes: the next ingest re-parses every letter
 
 _SECTION_RE = re.compile(r"^\s*(?P<num>\d{1,2}(?:\.\d{1,2}){1,4})\.?\s+(?P<title>[A-ZÆØÅ«\"].{1,140})$|"
                          r"^\s*(?P<num1>\d{1,2})\s+(?P<title1>[A-ZÆØÅ«\"][^.]{1,90})$")
-_HEADER_START_RE = re.compile(rf"^\s*(?:ID\s*:\s*)?(?P<ids>{norsk.ID_PATTERN}(?:\s*(?:,|/|og)\s*{norsk.ID_PATTERN})*)"
+_HEADER_START_RE = re.compile(rf"^\s*(?:ID\s*:\s*|(?P<lab>Oppdrag\s+(?:nr\.?\s*)?))?(?P<ids>{norsk.ID_PATTERN}(?:\s*(?:,|/|og)\s*{norsk.ID_PATTERN})*)"
                               r"(?P<rest>.*)$", re.IGNORECASE)
 _ID_LABEL_RE = re.compile(r"^\s*ID\s*:", re.IGNORECASE)
 _FRIST_LINE_RE = re.compile(r"^(?:ny\s+|tids)?frist(?:er)?\b", re.IGNORECASE)
 _BULLET_START_RE = re.compile(r"^-\s+\S")
 _NESTED_ITEM_RE = re.compile(r"^\(?(?:[a-h]|[ivx]{1,4})\.\s+\S")  # "a. Innføre …" under "2) Utrede …:"
+# A deadline column: a date, a period or a word the deadline parser knows ("Løpende", "avklares i dialog").
+_DUE_CELL_RE = re.compile(rf"^(?:frist\s*:?\s*)?(?:innen\s+)?(?:{norsk.DATE_RE.pattern}|{norsk.PERIOD_RE.pattern}|"
+                          r"løpende|varig|fast oppdrag|årlig|hvert år|avklares|dialog)", re.IGNORECASE)
+_TRAILING_ID_RE = re.compile(
+    rf"^(?P<title>[A-ZÆØÅ«][^.!?:;\t]{{3,120}}?)\s*(?:\(|\[|\s[–-])\s*"
+    rf"(?P<ids>{norsk.ID_PATTERN}(?:\s*(?:,|/|og)\s*{norsk.ID_PATTERN})*)\s*[)\]]?\s*$", re.IGNORECASE)
+_TRAILING_STOP = {"til", "i", "av", "om", "for", "med", "og", "jf", "se", "på", "ved", "under", "fra"}
 _TABLE_ROW_RE = re.compile(r"\S\t+\S")  # cells split by tabs: a row of a table (calendar, budget)
 _CONTINUATION_WORDS = {"og", "i", "for", "av", "med", "om", "til", "på", "mot", "fra", "under", "ved", "eller",
                        "en", "et", "å", "the", "of", "and", "in", "to", "innen", "samt", "knyttet", "mellom"}
@@ -51,6 +58,7 @@ class _Block:
     context: str | None = None  # change kind implied by a heading ("presisering" -> clarified)
     header: str = ""
     header_end: int = 0
+    due: str = ""  # the header's deadline cell, if it has one
 
 
 # --- metadata ------------------------------------------------------------------------------------
@@ -198,6 +206,7 @@ class _Header:
     owner: str | None
     title: str
     end: int  # index of the first line after the header
+    due: str = ""  # a deadline column of a table row header ("TB2023-05<TAB>Title<TAB>FHA<TAB>1. mars 2023")
 
 
 def _split_owner(rest: str) -> tuple[str | None, str]:
@@ -272,10 +281,16 @@ def _parse_header(lines: list[SourceLine], i: int) -> _Header | None:
             title, end = _take_title(lines, j + 1, nxt)
             return _Header(ids, "", None, title, end)
         return None
-    # Plain "TB2025-74 Title" standing as its own paragraph.
-    if "\t" in rest and not rest.strip().startswith("\t"):
-        rest_s = rest.split("\t")[0].strip()
-    if len(text) > 170 or not (rest_s[:1].isupper() or rest_s[:1] in "«\"") or not rest.startswith((" ", "\t")):
+    # Plain "TB2025-74 Title" standing as its own paragraph, or a table row of cells:
+    # "TB2023-05<TAB>Title<TAB>FHA<TAB>1. mars 2023" (owner and deadline columns told by their content).
+    owner = None
+    due = ""
+    if "\t" in rest.strip():
+        owner, rest_s, due = _header_cells(rest)
+    colon = re.match(r"^\s*[:–-]\s", rest) is not None  # "TB2023-05: Title", "TB2023-05 – Title"
+    if (colon or m.group("lab")) and rest_s.rstrip().endswith((".", ":")):
+        return None  # "TB2021-46: Oppdraget utgår." is a sentence about it, not its header
+    if len(text) > 170 or not (rest_s[:1].isupper() or rest_s[:1] in "«\"") or not (rest.startswith((" ", "\t")) or colon):
         return None
     # PDF extraction drops blank lines, so a header may also stand between whole sentences.
     prev = lines[i - 1].text.strip() if i > 0 else ""
@@ -285,8 +300,57 @@ def _parse_header(lines: list[SourceLine], i: int) -> _Header | None:
     standalone = before and after
     if not standalone or (rest_s.endswith(".") and len(rest_s) > 100):
         return None
-    title, end = _take_title(lines, i + 1, rest_s)
-    return _Header(ids, "", None, title, end)
+    title, end = _take_title(lines, i + 1, rest_s) if not due else (rest_s, i + 1)
+    return _Header(ids, "", owner, title, end, due)
+
+
+def _trailing_id_header(lines: list[SourceLine], i: int) -> _Header | None:
+    """A heading with its ID last: "Oppfølging av en fiktiv strategi (TB2023-05)", standing alone
+    above its text. A sentence that ends on an ID ("… jf. oppdrag TB2021-03") is not one."""
+    m = _TRAILING_ID_RE.match(lines[i].text.strip())
+    if not m or not _heading_like(lines, i) and not _standalone(lines, i):
+        return None
+    title = " ".join(m.group("title").split())
+    words = title.lower().split()
+    if len(words) > 14 or words[-1] in _TRAILING_STOP or re.search(r"\b(?:skal|vises|jf|se|viser)\b", title, re.I):
+        return None
+    if norsk.classify_change(title) is not None:
+        return None  # "Presisering av oppdrag (TB2023-12)" heads a change to it, not the assignment
+    j = _next_nonblank(lines, i)
+    if j is None or not lines[j].text.strip()[:1].isupper():
+        return None
+    return _Header(_ids_in(m.group("ids")), "", None, title, i + 1)
+
+
+def _change_heading(lines: list[SourceLine], i: int) -> bool:
+    t = lines[i].text.strip()
+    if len(t) > 90 or t.endswith((".", ",", ";")) or not norsk.ID_RE.search(t):
+        return False
+    before = i == 0 or not lines[i - 1].text.strip()
+    after = i + 1 >= len(lines) or not lines[i + 1].text.strip()
+    return before and after and norsk.classify_change(t) not in (None, "refers", "continued")
+
+
+def _standalone(lines: list[SourceLine], i: int) -> bool:
+    prev = lines[i - 1].text.strip() if i > 0 else ""
+    return not prev or prev.endswith(_SENTENCE_END)
+
+
+def _header_cells(rest: str) -> tuple[str | None, str, str]:
+    """(owner, title, deadline cell) of the cells after the ID in a tab-separated header row."""
+    owner, due, title = None, "", []
+    for cell in (c.strip() for c in rest.split("\t")):
+        if not cell:
+            continue
+        m = norsk.OWNER_RE.match(cell)
+        codes = re.split(r"\s*(?:/|,|og)\s*", m.group(1)) if m and m.end() == len(cell.rstrip()) else []
+        if owner is None and codes and all(c in norsk.DEPARTMENTS for c in codes):
+            owner = re.sub(r"\s*(/|,)\s*", r"\1", cell)
+        elif not due and title and _DUE_CELL_RE.match(cell):
+            due = cell
+        else:
+            title.append(cell)
+    return owner, " ".join(title), due
 
 
 def _parse_id_label_header(lines: list[SourceLine], i: int) -> _Header:
@@ -481,10 +545,10 @@ def _walk(lines: list[SourceLine]) -> tuple[list[_Block], list[tuple[str, int, t
             open_section(heading[1], ln.no)
             i += 1
             continue
-        header = _parse_header(lines, i)
+        header = _parse_header(lines, i) or _trailing_id_header(lines, i)
         if header:
             block = _Block("assignment", section_name, [], header.ids, header.raw_id, header.title,
-                           header.owner, ln.no, ln.page, context, *_header_text(lines, i, header.end))
+                           header.owner, ln.no, ln.page, context, *_header_text(lines, i, header.end), header.due)
             blocks.append(block)
             i = header.end
             continue
@@ -494,6 +558,15 @@ def _walk(lines: list[SourceLine]) -> tuple[list[_Block], list[tuple[str, int, t
                            *_header_text(lines, i, h.end))
             blocks.append(block)
             i = h.end
+            continue
+        if block is not None and _change_heading(lines, i):
+            # "Presisering av oppdrag (TB2022-12)" standing alone: the assignment above has ended and
+            # what follows speaks of the named one.
+            context, block = norsk.classify_change(t), None
+            if not sections:
+                open_section("", ln.no)
+            sections[-1][2].append(ln)
+            i += 1
             continue
         if _heading_like(lines, i) and _GROUP_HEADING_RE.search(t) and len(t) <= 65 and not _LEAD_IN_RE.search(t):
             context = norsk.classify_change(t)
@@ -525,6 +598,8 @@ def _assignment(block: _Block, year: int | None, letter_file: str) -> tuple[Assi
     paras = tuple(build_paragraphs(block.lines))
     subs, owners = split_subitems(paras)
     deadlines = []
+    if block.due:  # the header row's deadline column
+        deadlines.extend(replace(d, text=block.due) for d in find_deadlines(f"Frist: {block.due}", year, None, block.line))
     for p, sub in zip(paras, owners, strict=True):
         deadlines.extend(find_deadlines(p.text, year, sub, p.line, {s.label for s in subs}))
     ident = block.ids[0] if block.ids else (block.raw_id or "")

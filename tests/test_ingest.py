@@ -76,6 +76,46 @@ def test_the_section_rule_still_covers_an_assignment_with_only_a_part_dated() ->
     assert [(d.sub, d.date, d.kind) for d in a.deadlines] == [("2", "2037-12-31", "period_end"),
                                                              (None, "2036-12-31", "default_rule")]
 
+_HEAD = "Tildelingsbrev til Helsedirektoratet for 2037\n\n2 Oppdrag\n\n"
+_BODY = "\nHelsedirektoratet skal gjøre et fiktivt arbeid.\n\n"
+
+
+@pytest.mark.parametrize("header, owner, deadline", [
+    ("TB2037-05\tEt fiktivt kartleggingsoppdrag\tFHA\t1. mars 2037", "FHA", ("2037-03-01", "date")),
+    ("TB2037-05\tEt fiktivt kartleggingsoppdrag\tSHA/KTA\t1. kvartal 2037", "SHA/KTA", ("2037-03-31", "period_end")),
+    ("TB2037-05: Et fiktivt kartleggingsoppdrag", None, None),
+    ("TB2037-05 – Et fiktivt kartleggingsoppdrag", None, None),
+    ("Oppdrag TB2037-05 Et fiktivt kartleggingsoppdrag", None, None),
+    ("Et fiktivt kartleggingsoppdrag (TB2037-05)", None, None),
+    ("Et fiktivt kartleggingsoppdrag – TB2037-05", None, None),
+])
+def test_header_styles_of_other_years(header: str, owner: str | None, deadline: tuple[str, str] | None) -> None:
+    (a,) = parse_text(_HEAD + header + _BODY, "stil.txt").assignments
+    assert (a.id, a.title, a.owner) == ("TB2037-05", "Et fiktivt kartleggingsoppdrag", owner)
+    assert [(d.date, d.kind) for d in a.deadlines] == ([deadline] if deadline else [])
+    assert a.paragraphs[0].text == "Helsedirektoratet skal gjøre et fiktivt arbeid."
+
+
+@pytest.mark.parametrize("line, kind", [
+    ("TB2037-05: Oppdraget utgår.", "cancels"),
+    ("Oppdrag TB2037-05 Et fiktivt kartleggingsoppdrag utgår.", "cancels"),
+    ("TB2037-05: Fristen utsettes til 1. desember 2037.", "deadline"),
+])
+def test_a_sentence_about_an_id_is_a_reference_not_a_header(line: str, kind: str) -> None:
+    letter = parse_text("Tillegg nr. 4 til tildelingsbrevet for 2037\n\nDepartementet har disse endringene:\n\n"
+                        + line + "\n", "tillegg.txt")
+    assert letter.assignments == ()
+    assert ("TB2037-05", kind) in {(r.target, r.kind) for r in letter.references}
+
+
+def test_a_change_heading_ends_the_assignment_above_it() -> None:
+    text = (_HEAD + "Et fiktivt kartleggingsoppdrag (TB2037-05)" + _BODY
+            + "Presisering av oppdrag (TB2036-12)\n\nArbeidet skal også omfatte fiktive sykkelveier.\n")
+    letter = parse_text(text, "stil.txt")
+    (a,) = letter.assignments
+    assert all("sykkelveier" not in p.text for p in a.paragraphs)
+    assert ("TB2036-12", "clarified") in {(r.target, r.kind) for r in letter.references}
+
 def test_dateparser_trap_is_not_ours() -> None:
     # dateparser's search_dates gives 2024-03-10 here; our own patterns must give the 1st.
     assert [d.date for d in find_deadlines("levere innen 1. mars 2024", 2024, None, 1)] == ["2024-03-01"]
