@@ -13,7 +13,7 @@ from ingest.clean import clean_lines, join_lines
 from ingest.deadlines import apply_default_rules, find_deadlines, section_default
 from ingest.errors import LetterReadError
 from ingest.readers import SourceLine, read_source
-from ingest.records import Assignment, Letter, Paragraph, Reference, Section, SubItem
+from ingest.records import Assignment, Deadline, Letter, Paragraph, Reference, Section, SubItem
 from ingest.references import find_references
 
 PARSER_VERSION = 6  # bump when parsing changes: the next ingest re-parses every letter
@@ -338,7 +338,9 @@ def _standalone(lines: list[SourceLine], i: int) -> bool:
 
 def _header_cells(rest: str) -> tuple[str | None, str, str]:
     """(owner, title, deadline cell) of the cells after the ID in a tab-separated header row."""
-    owner, due, title = None, "", []
+    owner: str | None = None
+    due = ""
+    title: list[str] = []
     for cell in (c.strip() for c in rest.split("\t")):
         if not cell:
             continue
@@ -597,7 +599,7 @@ def _walk(lines: list[SourceLine]) -> tuple[list[_Block], list[tuple[str, int, t
 def _assignment(block: _Block, year: int | None, letter_file: str) -> tuple[Assignment, list[Reference]]:
     paras = tuple(build_paragraphs(block.lines))
     subs, owners = split_subitems(paras)
-    deadlines = []
+    deadlines: list[Deadline] = []
     if block.due:  # the header row's deadline column
         deadlines.extend(replace(d, text=block.due) for d in find_deadlines(f"Frist: {block.due}", year, None, block.line))
     for p, sub in zip(paras, owners, strict=True):
