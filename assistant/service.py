@@ -31,6 +31,7 @@ from ingest.settings import Settings
 CONFIGS = ("bm25", "dense", "hybrid", "full")
 _CHANGE_KINDS = ("cancels", "deadline", "reworded", "renumbered", "clarified")
 _STRONG_CHANGES = ("cancels", "deadline", "reworded", "renumbered")
+LIST_MAX = 60  # assignments named (and cited) in one list answer
 ANSWER_CHARS = 390  # an answer is a sentence or two; a quoted list or new wording is cut here
 
 
@@ -509,11 +510,12 @@ class Assistant:
         if not rows:
             return Answer(q.text, phrasing.not_found("oppdrag som passer" if q.language == "no"
                                                      else "assignments that match", q.language), False)
-        items = ", ".join(f"{r['id']} {_short(r['title'], 50)}" if len(rows) <= 8 else r["id"] for r in rows[:60])
-        more = f" (+{len(rows) - 60})" if len(rows) > 60 else ""
+        items = ", ".join(f"{r['id']} {_short(r['title'], 50)}" if len(rows) <= 8 else r["id"] for r in rows[:LIST_MAX])
+        more = f" (+{len(rows) - LIST_MAX})" if len(rows) > LIST_MAX else ""
         head = (f"{len(rows)} assignments: " if q.language == "en" else f"{len(rows)} oppdrag: ")
-        cites = []
-        for r in rows[:10]:
+        # Every listed assignment is cited (its header line): the verifier holds each ID to a source.
+        cites = _own_list(self.letters[letter_file], {r["id"] for r in rows}) if letter_file else []
+        for r in rows[:LIST_MAX]:
             letter = self.letters[r["letter"]]
             cites.append(_header_cite(letter, _find_assignment(letter, r)))
         return Answer(q.text, head + items + more, True, tuple(cites))
@@ -696,6 +698,18 @@ def _paragraphs_from(letter: Letter, line: int, n: int) -> list[tuple[Assignment
                 return [(None, x) for x in out]
     para, a = _paragraph_at(letter, line)
     return [(a, para)]
+
+
+def _own_list(letter: Letter, ids: set[str]) -> list[Citation]:
+    """Where a letter lists the assignments it brings ("Nye oppdrag: - TB2025-74 … - TB2025-79 …"): the run of
+    its section paragraphs outside any assignment that name two or more of `ids`, cited as one span."""
+    keys = {norsk.id_key(i) for i in ids}
+    for section in letter.sections:
+        run = [p for p in section.paragraphs if {norsk.id_key(i) for i in norsk.find_ids(p.text)} & keys]
+        if len(run) >= 2 or run and len(keys & {norsk.id_key(i) for i in norsk.find_ids(run[0].text)}) >= 2:
+            span = Paragraph(" ".join(p.text for p in run), run[0].line, run[-1].line_end, run[0].page)
+            return [_cite(letter, None, span, None)]
+    return []
 
 
 def _with_items(passage: list[Paragraph]) -> Paragraph:

@@ -7,6 +7,7 @@ The real model on the real letters is measured by `tests/test_eval_gate.py`.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -244,3 +245,18 @@ def test_a_part_dated_apart_is_named_beside_the_section_rule(tmp_path: Path) -> 
     answer = Assistant(settings, embedder=FakeEmbedder()).ask("Hva er fristen for TB2036-01?")
     assert answer.found and "2): i løpet av 2037 (2037-12-31)" in answer.text
     assert "ellers: ingen egen frist" in answer.text and "(2036-12-31)" in answer.text
+
+
+def test_a_long_list_cites_every_assignment_it_names(tmp_path: Path) -> None:
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    rows = "".join(f"TB2036-{n:02d}\tAvd.HOD: FHA\tFiktivt oppdrag nummer {n}\nHelsedirektoratet skal gjøre "
+                   f"fiktivt arbeid nummer {n}. Frist: {n}. mars 2036.\n\n" for n in range(1, 15))
+    (letters / "mange.txt").write_text(f"Tildelingsbrev til Helsedirektoratet for 2036\n\n1 Oppdrag\n\n{rows}",
+                                       encoding="utf-8")
+    settings = Settings().replace(index_dir=tmp_path / "index", letters_dir=letters)
+    ingest_folder(letters, settings, embedder=FakeEmbedder())
+    answer = Assistant(settings, embedder=FakeEmbedder()).ask("Hvilke oppdrag har FHA i 2036?")
+    assert answer.found and answer.text.startswith("14 oppdrag")
+    named = set(re.findall(r"TB2036-\d\d", answer.text))
+    assert len(named) == 14 and named == {c.assignment for c in answer.citations}
