@@ -136,6 +136,28 @@ def test_follow_up_passes_the_history(monkeypatch: pytest.MonkeyPatch, built: tu
     assert "15. mars 2034" in texts(last_answer(at)).replace("\\", "")
 
 
+def test_a_long_list_shows_a_few_sources_and_lists_the_rest(monkeypatch: pytest.MonkeyPatch,
+                                                              built: tuple[Path, Path]) -> None:
+    import dataclasses
+
+    from assistant.service import Assistant
+    from ui.state import SOURCES_SHOWN
+
+    real = Assistant.ask
+
+    def many(self: Assistant, question: str, history: Any = None, filters: Any = None) -> Answer:
+        answer = real(self, question, history=history, filters=filters)
+        cites = tuple(dataclasses.replace(answer.citations[0], line=n) for n in range(1, SOURCES_SHOWN + 5))
+        return dataclasses.replace(answer, citations=cites)
+
+    monkeypatch.setattr(Assistant, "ask", many)
+    answer = last_answer(ask(app(monkeypatch, *built), DEADLINE_Q))
+    labels = [e.label for e in answer.expander]
+    assert "4 kilder til" in labels
+    assert len(labels) <= SOURCES_SHOWN + 1  # one each for sources 2..8, the rest of the assignment, the list
+    rest = next(e for e in answer.expander if e.label == "4 kilder til")
+    assert texts(rest).count("- ") == 4 and f"linje {SOURCES_SHOWN + 4}" in texts(rest)
+
 def test_sidebar_filters_reach_ask(monkeypatch: pytest.MonkeyPatch, built: tuple[Path, Path]) -> None:
     from assistant.service import Assistant
 

@@ -26,6 +26,7 @@ from ui import view
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 SAMPLES_COPY = "eksempelbrev"  # inside the index folder, so uploads next to the samples are writable
+SOURCES_SHOWN = 8  # sources shown one by one under an answer; the rest as one list
 
 # Tests only: LETTERS_FAKE_EMBEDDER=1 swaps the e5 model for index.embed.FakeEmbedder (hashed
 # bag-of-words vectors), so AppTest runs in seconds without the built model. Never set it in use.
@@ -256,8 +257,13 @@ def show_turn(turn: dict[str, Any], a: Assistant) -> None:
         st.markdown(view.md_escape(turn["question"]))
     with st.chat_message("assistant"):
         st.markdown(view.answer_markdown(answer))
-        for n, c in enumerate(answer.citations, 1):
+        for n, c in enumerate(answer.citations[:SOURCES_SHOWN], 1):
             source(n, c, a, answer.language)
+        rest = answer.citations[SOURCES_SHOWN:]
+        if rest:  # a long list cites every assignment it names: the rest as one list of labels
+            with st.expander(f"{len(rest)} kilder til" if answer.language == "no" else f"{len(rest)} more sources"):
+                st.markdown("\n".join(f"- {view.md_escape(view.citation_label(c, n, answer.language))}"
+                                       for n, c in enumerate(rest, SOURCES_SHOWN + 1)))
         if not answer.found and answer.candidates:
             st.caption("Kanskje du mente:" if answer.language == "no" else "Did you mean:")
             for n, q in enumerate(answer.candidates):
