@@ -19,7 +19,7 @@ from assistant.question import Question, understand
 from assistant.records import Answer, Citation
 from assistant.verify import verify
 from index.build import current_generation, ingest_folder
-from index.records import Hit
+from index.records import Chunk, Hit
 from index.search import SearchIndex
 from ingest import norsk
 from ingest.deadlines import find_deadlines, map_label
@@ -563,7 +563,7 @@ class Assistant:
     def _topic_assignment(self, q: Question, hits: list[Hit]) -> str | None:
         """Of the top hits, the assignment whose deadline sentence best matches the question; None when a
         passage outside any assignment (a section, an assignment without ID) answers better."""
-        q_tokens = stem_tokens(q.text)
+        q_tokens = stem_tokens(_search_text(q, q.text))
         best: tuple[float, str | None] | None = None
         seen: set[str] = set()
         for rank, hit in enumerate(hits[:5]):
@@ -580,8 +580,10 @@ class Assistant:
                 score = max(len(q_tokens & stem_tokens(t)) for t in texts) + 0.5 * len(q_tokens & stem_tokens(a.title))
                 score += (0.5 if own else 0) - 1.0 * rank
                 cand: str | None = a.id
-            elif a is None and find_deadlines(c.text, c.year, None, c.line):
-                score, cand = len(q_tokens & stem_tokens(c.text)) - 1.0 * rank + 0.5, None
+            elif a is None and (rows := _dated_rows(c)):
+                # A passage outside the assignments: its dated rows ("15. mars Årsrapport") each stand alone.
+                score = max(len(q_tokens & stem_tokens(r)) for r in rows) - 1.0 * rank + 0.5
+                cand = None
             else:
                 continue
             if best is None or score > best[0]:
@@ -710,6 +712,12 @@ def _own_list(letter: Letter, ids: set[str]) -> list[Citation]:
             span = Paragraph(" ".join(p.text for p in run), run[0].line, run[-1].line_end, run[0].page)
             return [_cite(letter, None, span, None)]
     return []
+
+
+def _dated_rows(c: Chunk) -> list[str]:
+    """The sentences of a chunk that state a deadline, or that open with a date (a calendar row)."""
+    return [s for s in sentences(c.text)
+            if norsk.DATE_RE.match(s) or find_deadlines(s, c.year, None, c.line)]
 
 
 def _with_items(passage: list[Paragraph]) -> Paragraph:

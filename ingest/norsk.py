@@ -328,6 +328,7 @@ EN_NO_GLOSSARY = {
 def expand_english(text: str) -> str:
     """Norwegian words for the English domain terms of a question (empty when there are none)."""
     words = re.findall(r"[a-z]+(?:-[a-z]+)?", text.lower())
+    words += [part for w in words if "-" in w for part in w.split("-")]  # "mass-casualty": "mass", "casualty"
     out = []
     for w in words:
         hit = EN_NO_GLOSSARY.get(w) or (EN_NO_GLOSSARY.get(w[:-1]) if w.endswith("s") else None)

@@ -260,3 +260,32 @@ def test_a_long_list_cites_every_assignment_it_names(tmp_path: Path) -> None:
     assert answer.found and answer.text.startswith("14 oppdrag")
     named = set(re.findall(r"TB2036-\d\d", answer.text))
     assert len(named) == 14 and named == {c.assignment for c in answer.citations}
+
+
+# --- with the real model ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def e5_assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    from index.embed import Embedder
+
+    model = Path(Settings().embedding_model).expanduser()
+    if not (model / ".built").is_file():
+        pytest.skip(f"the embedding model is not built at {model}: run `make setup`")
+    settings = Settings().replace(index_dir=tmp_path_factory.mktemp("e5-index"), letters_dir=FIXTURE_LETTERS,
+                                  embedding_model=str(model))
+    embedder = Embedder(str(model))
+    ingest_folder(FIXTURE_LETTERS, settings, embedder=embedder)
+    return Assistant(settings, embedder=embedder)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("question, expected", [
+    ("By when must the indicators for the scale-up plan be developed?", "1 May 2034"),
+    ("Når skal indikatorene i opptrappingsplanen være utviklet?", "1. mai 2034"),
+    ("When is the annual report due according to the management calendar?", "15. mars"),
+])
+def test_a_topic_deadline_question_finds_its_assignment(e5_assistant: Assistant, question: str,
+                                                         expected: str) -> None:
+    answer = e5_assistant.ask(question)
+    assert answer.found and expected in answer.text, answer.text

@@ -116,6 +116,15 @@ def test_a_change_heading_ends_the_assignment_above_it() -> None:
     assert all("sykkelveier" not in p.text for p in a.paragraphs)
     assert ("TB2036-12", "clarified") in {(r.target, r.kind) for r in letter.references}
 
+@pytest.mark.parametrize("question, terms", [
+    ("When is the suicide report due?", {"selvmord", "rapport", "frist"}),
+    ("By when must the mass-casualty preparedness plans be completed?", {"masseskader", "beredskap", "plan"}),
+    ("Hva er fristen?", set()),
+])
+def test_english_questions_carry_the_norwegian_terms(question: str, terms: set[str]) -> None:
+    assert terms <= set(norsk.expand_english(question).split())
+    assert bool(norsk.expand_english(question)) == bool(terms)
+
 def test_dateparser_trap_is_not_ours() -> None:
     # dateparser's search_dates gives 2024-03-10 here; our own patterns must give the 1st.
     assert [d.date for d in find_deadlines("levere innen 1. mars 2024", 2024, None, 1)] == ["2024-03-01"]
