@@ -31,6 +31,21 @@ from ingest.settings import Settings
 CONFIGS = ("bm25", "dense", "hybrid", "full")
 _CHANGE_KINDS = ("cancels", "deadline", "reworded", "renumbered", "clarified")
 _STRONG_CHANGES = ("cancels", "deadline", "reworded", "renumbered")
+EN_ABSENT_MIN_DENSE = 0.90  # ... and one in a term the glossary knows but the letters never use, this one
+EN_UNKNOWN_MIN_DENSE = 0.86  # an English question in words the letters never use needs this cosine
+# Words of an English question that name no topic: they say what is asked, not about what.
+_EN_QUESTION_WORDS = frozenset("""
+what which when where who whom whose why how much many does do did done is are was were been being be have has
+had the this that these those there their them they with from into onto about over under after before between
+by for of on in at to and or but not any some all each every other than then also only just more most
+assignment assignments task tasks letter letters deadline deadlines date dates due department departments
+directorate ministry owner owns own owned responsible covers cover covering deals deal dealing concerns concern
+concerning involve involves involved mention mentions mentioned say says said ask asks asked introduce
+introduces introduced introduction give gives given describe describes described work working must should shall
+will would could might need needs needed required require requires complete completed completion deliver
+delivered delivery submit submitted send sent year years month months week weeks part item items sub-item
+sub-task please tell know find list lists name names kind type
+""".split())
 LIST_MAX = 60  # assignments named (and cited) in one list answer
 ANSWER_CHARS = 390  # an answer is a sentence or two; a quoted list or new wording is cut here
 
@@ -544,7 +559,7 @@ class Assistant:
             ident = self._topic_assignment(q, hits) if q.intent == "deadline" else top[0].chunk.assignment
             if ident:
                 by_id = self._by_id(dataclasses.replace(q, ids=(ident,)), filters)
-                if by_id.found:
+                if by_id.found or q.intent == "deadline":  # "no deadline stated for X" is the answer too
                     return by_id
         embed, qvec = self._sentence_embedder(q, query)  # the vector the search made: embedded once
         best = best_sentences(_search_text(q, q.text), [h.chunk.text for h in top[:3]], want_amount=q.intent == "amount", n=2,
@@ -584,6 +599,10 @@ class Assistant:
                 # A passage outside the assignments: its dated rows ("15. mars Årsrapport") each stand alone.
                 score = max(len(q_tokens & stem_tokens(r)) for r in rows) - 1.0 * rank + 0.5
                 cand = None
+            elif a is not None:
+                # An assignment the letters give no deadline: when its title is what was asked about, the
+                # answer is that it has none, not another assignment's date.
+                score, cand = len(q_tokens & stem_tokens(a.title)) - 1.0 * rank - 1.5, a.id
             else:
                 continue
             if best is None or score > best[0]:
@@ -600,8 +619,10 @@ class Assistant:
     def _covers(self, q: Question, hits: list[Hit]) -> bool:
         """Do the letters speak of what a Norwegian question names? Cosine alone does not tell
         'droner' or 'cannabis' from topics the letters have; a word the letters never use does."""
-        if q.language != "no" or self.config == "bm25":
+        if self.config == "bm25":
             return True
+        if q.language == "en":
+            return self._covers_en(q, hits)
         terms = {t for t in stem_tokens(norsk.ID_RE.sub(" ", q.text)) if len(t) >= 4 and not t.isdigit()}
         if not terms:
             return True
@@ -609,6 +630,23 @@ class Assistant:
         unknown = {t for t in terms if len(t) >= 5} - self.vocabulary
         covered = len(terms & set().union(*(stem_tokens(h.chunk.text) for h in hits[:3]))) / len(terms)
         return not ((unknown and top < 0.90) or (covered < 0.34 and top < 0.88))
+
+    def _covers_en(self, q: Question, hits: list[Hit]) -> bool:
+        """An English question is known to the letters through the glossary's Norwegian terms or words
+        the letters use as they are (names, English terms). One that names only words of neither kind
+        ("sugar tax") is not covered unless the meaning match is strong."""
+        words = [w for w in re.findall(r"[a-z]+(?:-[a-z]+)*", norsk.ID_RE.sub(" ", q.text).lower())
+                 if len(w) >= 4 and w not in _EN_QUESTION_WORDS]
+        if not words:
+            return True
+        vocab, top = self.vocabulary, hits[0].dense or 0.0
+        said = {w: stem_tokens(norsk.expand_english(w)) for w in words}  # the Norwegian the glossary gives
+        if any(w[:6] in vocab or said[w] & vocab for w in words):
+            return True
+        # Not one word the letters use. One the glossary knows whose Norwegian the letters never use
+        # ("salt": "salt") makes it surer that the topic is not theirs than a word it does not know.
+        absent = any(said[w] for w in words)
+        return top >= (EN_ABSENT_MIN_DENSE if absent else EN_UNKNOWN_MIN_DENSE)
 
     def _relevant(self, hit: Hit) -> bool:
         if hit.reason == "id":

@@ -322,6 +322,27 @@ EN_NO_GLOSSARY = {
     "eye": "øye øyesykdom", "hearing": "hørsel", "disorders": "forstyrrelser lidelser", "psychiatric": "psykiatrisk",
     "forensic": "rettspsykiatriske", "coordination": "koordinering", "coordinate": "koordinere",
     "implementation": "implementering gjennomføring", "follow-up": "oppfølging", "follow": "følge oppfølging",
+    # everyday words of health administration
+    "telephone": "telefon", "phone": "telefon", "helpline": "hjelpetelefon", "helplines": "hjelpetelefoner",
+    "walking": "gå gående", "neighbourhood": "nærmiljø", "neighbourhoods": "nærmiljøer", "accident": "ulykke",
+    "accidents": "ulykker", "injury": "skade", "injuries": "skader", "study": "studie utredning", "studies": "studier",
+    "evidence": "kunnskap kunnskapsgrunnlag", "storage": "oppbevaring lagring", "storing": "oppbevaring",
+    "assault": "overgrep vold", "centre": "senter", "centres": "sentre", "center": "senter", "library": "bibliotek",
+    "libraries": "bibliotek", "school": "skole", "schools": "skoler", "kindergarten": "barnehage", "sport": "idrett",
+    "work": "arbeid", "employment": "arbeid sysselsetting", "welfare": "velferd", "housing": "bolig",
+    "home": "hjem hjemme", "homes": "hjem", "nursing": "sykepleie sykehjem", "pharmacy": "apotek",
+    "pharmacies": "apotek", "prescription": "resept", "vaccine": "vaksine", "vaccines": "vaksiner",
+    "vaccination": "vaksinasjon", "screening": "screening", "pandemic": "pandemi", "obesity": "overvekt fedme",
+    "overweight": "overvekt", "salt": "salt", "tax": "avgift skatt", "taxes": "avgifter",
+    "fee": "egenandel avgift", "fees": "egenandeler avgifter", "price": "pris",
+    "prices": "priser", "payment": "betaling egenbetaling", "reimbursement": "refusjon", "waiting-list": "venteliste",
+    "workforce": "personell bemanning", "personnel": "personell", "staff": "ansatte personell", "recruitment": "rekruttering",
+    "data": "data", "sharing": "deling", "records": "journal journaler", "journal": "journal", "privacy": "personvern",
+    "security": "sikkerhet", "cyber": "digital", "interpreter": "tolk", "interpreters": "tolker", "language": "språk",
+    "sami": "samisk", "immigrants": "innvandrere", "minority": "minoritet", "minorities": "minoriteter",
+    "gambling": "pengespill", "drowning": "drukning", "suicide-prevention": "selvmordsforebygging",
+    "volunteers": "frivillige", "voluntary": "frivillig", "municipal": "kommunal",
+    "regional": "regional", "health-trusts": "helseforetak", "trusts": "helseforetak", "trust": "helseforetak",
 }
 
 
