@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, replace
 from typing import Any
@@ -123,8 +124,6 @@ _FIRST, _LAST = "0001-01-01", "9999-12-31"
 
 
 def _day(iso: str, delta: int) -> str:
-    import datetime as dt
-
     return (dt.date.fromisoformat(iso) + dt.timedelta(days=delta)).isoformat()
 
 
@@ -150,7 +149,7 @@ def _spans(text: str) -> list[tuple[int, int, str, str]]:
 
 
 def due_window(text: str) -> tuple[str, str] | None:
-    """The deadline dates a question asks for: "i mars 2024", "før 1. juni 2024", "by the end of Q1",
+    """The deadline dates a question asks for: "i mars 2024", "før 1. juni 2024", "by 15 March 2024",
     "1. kvartal 2024", "mellom 1. mars og 1. juni 2024", "after 1 May 2024"; inclusive ISO bounds."""
     clean = norsk.ID_RE.sub(lambda m: " " * len(m.group(0)), text)
     spans = _spans(clean)
