@@ -237,7 +237,7 @@ def test_a_part_dated_apart_is_named_beside_the_section_rule(tmp_path: Path) -> 
     letters.mkdir()
     (letters / "regel.txt").write_text(
         "Tildelingsbrev til Helsedirektoratet for 2036\n\n1 Oppdrag\n\n"
-        "Der ikke annen frist er spesifisert, legges det til grunn at oppdraget skal gjennomføres i løpet av 2036.\n\n"
+        "Der ikke annen frist er spesifisert, skal de fiktive oppdragene her gjøres i løpet av 2036.\n\n"
         "TB2036-01\tAvd.HOD: SHA\tEt fiktivt oppdrag i to deler\n"
         "Helsedirektoratet skal gjøre et fiktivt arbeid i to deler. Del 2 av oppdraget utsettes til 2037.\n",
         encoding="utf-8")

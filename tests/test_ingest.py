@@ -69,7 +69,7 @@ def test_deadline_styles(text: str, year: int, expected: list[tuple[str | None, 
 
 def test_the_section_rule_still_covers_an_assignment_with_only_a_part_dated() -> None:
     text = ("Tildelingsbrev til Helsedirektoratet for 2036\n\n1 Oppdrag\n\n"
-            "Der ikke annen frist er spesifisert, legges det til grunn at oppdraget skal gjennomføres i løpet av 2036.\n\n"
+            "Der ikke annen frist er spesifisert, skal de fiktive oppdragene her gjøres i løpet av 2036.\n\n"
             "TB2036-01\tAvd.HOD: SHA\tEt fiktivt oppdrag i to deler\n"
             "Helsedirektoratet skal gjøre et fiktivt arbeid i to deler. Del 2 av oppdraget utsettes til 2037.\n")
     (a,) = parse_text(text, "regel.txt").assignments
