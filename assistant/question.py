@@ -41,13 +41,6 @@ _ONLY_RE = re.compile(r"\b(only|sole|eneste|alene|kun)\b", re.I)
 _LETTER_HINT_RE = re.compile(
     r"\b(?P<k>tillegg\w*|supplement|addendum|supplerende\s+tildelingsbrev|supplementary\s+(?:allocation\s+)?letter)"
     r"(?:\s+(?:nr\.?|no\.?|number))?\s*(?P<n>\d{1,3})?\b", re.I)
-_SUB_RES = (
-    re.compile(r"\bdeloppdrag\s+(?P<l>[a-z]|\d{1,2})\b\)?", re.I),
-    re.compile(r"\b(?:sub-?(?:item|task|assignment)|part|item|punkt|point|del|bokstav)\s+\(?(?P<l>[a-z]|\d{1,2})\b\)?",
-               re.I),
-    re.compile(r"\b(?P<f>fase|phase)\s+(?P<l>\d{1,2})\b", re.I),
-    re.compile(r"(?:^|[\s(])\(?(?P<l>[a-k])\)(?=[\s?.,!]|$)"),
-)
 _YEAR_RE = re.compile(r"\b((?:19|20)\d\d)\b")
 _DEPT_RE = re.compile(r"\b(" + "|".join(norsk.DEPARTMENTS) + r")\b")
 _FOLLOWUP_RE = re.compile(r"^\s*(og|and|hva med|what about|samme|same|den|det|it|that)\b", re.I)
@@ -168,19 +161,12 @@ def due_window(text: str) -> tuple[str, str] | None:
     return lo, hi
 
 
-def _sub(text: str, ids: list[str]) -> str | None:
-    # Strip the IDs first so "TB2024-07" never reads as a sub-item.
-    rest = norsk.ID_RE.sub(" ", text)
-    for rx in _SUB_RES:
-        m = rx.search(rest)
-        if m:
-            label = m.group("l").lower()
-            return f"fase {label}" if "f" in m.groupdict() and m.group("f") else label
-    if ids:  # "TB2024-07 d" right after the ID
-        m = re.search(norsk.ID_PATTERN + r"\s*\(?([a-h])\)?(?=[\s?.,!]|$)", text, re.I)
-        if m:
-            return m.group(1).lower()
-    return None
+def _sub(text: str) -> str | None:
+    named = norsk.sub_in_question(text)
+    if named is None:
+        return None
+    word, label = named
+    return f"fase {label}" if word == "fase" else label
 
 
 def understand(text: str, history: list[dict[str, Any]] | None = None) -> Question:
@@ -190,7 +176,7 @@ def understand(text: str, history: list[dict[str, Any]] | None = None) -> Questi
     years = [int(y) for y in _YEAR_RE.findall(norsk.ID_RE.sub(" ", text))]
     dept = _DEPT_RE.search(text)
     date = _full_date(text)
-    q = Question(text=text, language=detect_language(text), intent=intent, ids=tuple(ids), sub=_sub(text, ids),
+    q = Question(text=text, language=detect_language(text), intent=intent, ids=tuple(ids), sub=_sub(text),
                  year=years[0] if years else None, owner=dept.group(1) if dept else None,
                  explicit_intent=explicit, date=date, only_owner=bool(_ONLY_RE.search(text)),
                  letter_hint=letter_hint(text), due=due_window(text))

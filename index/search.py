@@ -30,27 +30,13 @@ FILTER_KEYS = ("year", "letter", "owner", "assignment", "kind")
 MIN_DEPTH = 50  # candidates taken from each ranking before fusion
 
 
-# --- sub-item named in a question ----------------------------------------------------------------
-# "d)", "(d)", "deloppdrag 2", "punkt c", "fase 1", "phase 2", "sub-item b", "del 3".
-_SUB_WORD_RE = re.compile(
-    r"\b(deloppdrag|fase|phase|punkt|point|sub-?item|subtask|sub-?task|part|del|item|oppgave|bokstav)\s*"
-    r"\(?([a-h]|\d{1,2})\)?(?![\w])",
-    re.IGNORECASE,
-)
-_SUB_PAREN_RE = re.compile(r"(?:^|[\s(,])([a-h])\)", re.IGNORECASE)
-
-
 def sub_in_query(query: str) -> str | None:
-    """The sub-item label a question names ('fase 1', 'deloppdrag 2', 'd'), IDs removed first."""
-    text = norsk.ID_RE.sub(" ", query)
-    m = _SUB_WORD_RE.search(text)
-    if m:
-        word, label = m.group(1).lower(), m.group(2).lower()
-        if word in ("fase", "phase"):
-            return f"fase {label}"
-        return f"deloppdrag {label}" if word == "deloppdrag" else label
-    m = _SUB_PAREN_RE.search(text)
-    return m.group(1).lower() if m else None
+    """The sub-item label a question names, in the style chunks carry ('fase 1', 'deloppdrag 2', 'd')."""
+    named = norsk.sub_in_question(query)
+    if named is None:
+        return None
+    word, label = named
+    return f"{word} {label}" if word else label
 
 
 def _sub_core(label: str) -> str:

@@ -46,6 +46,36 @@ def find_ids(text: str) -> list[str]:
     return out
 
 
+# --- A sub-item named in a question ------------------------------------------------------------
+# "d)", "(d)", "deloppdrag 2", "punkt c", "fase 1", "phase 2", "sub-item b", "del 3", "TB2024-07 d".
+_SUB_WORD_RE = re.compile(
+    r"\b(deloppdrag|fase|phase|punkt|point|sub-?(?:item|task|assignment)|subtask|part|del|item|oppgave|bokstav)"
+    r"\s*\(?([a-k]|\d{1,2})\)?(?!\w)", re.IGNORECASE)
+_SUB_PAREN_RE = re.compile(r"(?:^|[\s(,])\(?([a-k])\)(?=[\s?.,!:;)]|$)", re.IGNORECASE)
+# A bare letter right after the ID; an English "a" only when nothing follows ("Is TB2024-07 a priority?").
+_SUB_AFTER_ID_RE = re.compile(ID_PATTERN + r"\s*\(?(?:([b-h])\)?(?=[\s?.,!]|$)|(a)\)?(?=\s*[?.,!]|\s*$))",
+                              re.IGNORECASE)
+
+
+def sub_in_question(text: str) -> tuple[str, str] | None:
+    """(word, label) of the sub-item a question names: ('deloppdrag', '2'), ('fase', '1'), ('', 'd'); else None.
+
+    The IDs are taken out first so the number of 'TB2024-07' never reads as a sub-item."""
+    rest = ID_RE.sub(" ", text)
+    m = _SUB_WORD_RE.search(rest)
+    if m:
+        word = m.group(1).lower()
+        kind = "fase" if word in ("fase", "phase") else "deloppdrag" if word == "deloppdrag" else ""
+        return kind, m.group(2).lower()
+    m = _SUB_PAREN_RE.search(rest)
+    if m:
+        return "", m.group(1).lower()
+    m = _SUB_AFTER_ID_RE.search(text)
+    if m:
+        return "", (m.group(1) or m.group(2)).lower()
+    return None
+
+
 # --- Departments of HOD (eieravdeling / Avd.HOD / Ansvarlig avdeling) -------------------------
 DEPARTMENTS = {
     "FHA": "Folkehelse- og likestillingsavdelingen",
