@@ -649,7 +649,7 @@ class Assistant:
         return top >= (EN_ABSENT_MIN_DENSE if absent else EN_UNKNOWN_MIN_DENSE)
 
     def _relevant(self, hit: Hit) -> bool:
-        if hit.reason == "id":
+        if hit.reason in ("id", "budget"):
             return True
         if hit.dense is not None:
             return hit.dense >= self.settings.min_relevance

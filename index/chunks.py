@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -279,6 +280,17 @@ def _section_chunks(letter: Letter, section: Section, max_tokens: int) -> list[C
     budget = _budget(header, max_tokens)
     units = _units(paras, [None] * len(paras), budget)
     out = [_chunk(letter, section.name, None, None, header, g, "section") for g in _pack_units(units, budget)]
+    # The text under one budget line ("kap. 762 post 21": a table row and what its cells say, or the
+    # paragraphs under a "Kap. 714, post 21" opening) gets chunks of its own, the line in their header,
+    # so a question that names the line finds that text and not a twin sentence under another post.
+    for label, run in itertools.groupby(paras, key=lambda p: p.budget):
+        if label is None:
+            continue
+        run_paras = list(run)
+        line_header = f"{header}\n{label[:1].upper()}{label[1:]}"
+        line_budget = _budget(line_header, max_tokens)
+        for g in _pack_units(_units(run_paras, [None] * len(run_paras), line_budget), line_budget):
+            out.append(_chunk(letter, section.name, None, None, line_header, g, "paragraph"))
     if len(out) > 1 or len(paras) > 1:
         # A paragraph that names an assignment (often a later letter changing it) gets its own
         # chunk so the citation for "what changed for TB2021-46" is that one paragraph.

@@ -32,4 +32,4 @@ class Hit:
     score: float
     dense: float | None = None  # cosine similarity, where the dense ranking saw this chunk
     bm25: float | None = None
-    reason: str = "fusion"  # fusion | id | dense | bm25
+    reason: str = "fusion"  # fusion | id | budget (a named budget line) | dense | bm25

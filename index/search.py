@@ -85,6 +85,7 @@ class _State:
     letters: np.ndarray
     fids: np.ndarray  # faiss ids in store.order
     owners: list[set[str]]  # department codes of each chunk's assignment
+    budget: dict[str, list[int]]  # "kap. 762 post 21" -> positions of the chunks of that budget line
     masks: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
 
     @classmethod
@@ -102,7 +103,17 @@ class _State:
             letters=np.array([c.letter for c in order], dtype=object),
             fids=np.array([faiss_id(c.id) for c in order], dtype="int64"),
             owners=[owner_of.get((c.letter, c.assignment or ""), set()) for c in order],
+            budget=_budget_lines(order),
         )
+
+
+def _budget_lines(order: Sequence[Chunk]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for i, c in enumerate(order):
+        last = c.header.rsplit("\n", 1)[-1]
+        if c.kind == "paragraph" and norsk.budget_refs(last) and last.lower().startswith("kap. "):
+            out.setdefault(last.lower(), []).append(i)
+    return out
 
 
 class SearchIndex:
@@ -293,7 +304,7 @@ class SearchIndex:
         """Put the chunks of the assignments the query names first; a named sub-item's chunk leads."""
         keys = list(dict.fromkeys(k for k in (norsk.id_key(i) for i in norsk.find_ids(query)) if k))
         if not keys:
-            return ranked
+            return self._route_budget(state, query, ranked, mask)
         store = state.store
         fused_rank = {p: r for r, (p, _s, _why) in enumerate(ranked)}
         wanted_sub = sub_in_query(query)
@@ -331,6 +342,21 @@ class SearchIndex:
         n = len(routed)
         head = [(p, 1.0 + (n - i) / n, "id") for i, p in enumerate(routed)]
         return head + [r for r in ranked if r[0] not in seen]
+
+    @staticmethod
+    def _route_budget(state: _State, query: str, ranked: list[tuple[int, float, str]],
+                      mask: np.ndarray | None) -> list[tuple[int, float, str]]:
+        """A question that names a budget line ("kap. 762 post 21") gets the text under that line first, in
+        fused order. A chapter alone is left to the fusion: the text about a whole chapter often stands
+        after its table, under no one post."""
+        wanted = {norsk.budget_label(kap, post) for kap, post in norsk.budget_refs(query) if post}
+        own = {p for label in wanted for p in state.budget.get(label, []) if mask is None or mask[p]}
+        if not own:
+            return ranked
+        fused_rank = {p: r for r, (p, _s, _why) in enumerate(ranked)}
+        routed = sorted(own, key=lambda p: (fused_rank.get(p, len(ranked) + p), p))
+        n = len(routed)
+        return [(p, 1.0 + (n - i) / n, "budget") for i, p in enumerate(routed)] + [r for r in ranked if r[0] not in own]
 
     @staticmethod
     def _sub_match(chunk: Chunk, wanted: str | None) -> int:

@@ -52,6 +52,10 @@ def split_html(line: SourceLine) -> list[SourceLine]:
         nxt = next((i for i in range(1, len(parts)) if parts[i]), None)
         if nxt is not None:
             parts = [f"{parts[0]}\t{parts[nxt]}", *parts[nxt + 1 :]]
+    indent = text[: len(text) - len(text.lstrip("\t"))]
+    first_text = next((i for i, p in enumerate(parts) if p), None)
+    if indent and first_text is not None:  # a cell's leading tabs say where it stands (empty cells before it)
+        parts[first_text] = indent + parts[first_text]
     lines: list[SourceLine] = []
     for p in parts:
         if p or (lines and lines[-1].text):

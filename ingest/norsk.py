@@ -76,6 +76,61 @@ def sub_in_question(text: str) -> tuple[str, str] | None:
     return None
 
 
+# --- Budget lines (kapittel / post) ----------------------------------------------------------
+# Budget tables list "kap. 761 post 21" as rows ("761<TAB>21<TAB>Spesielle driftsutgifter", the chapter
+# cell left empty on the chapter's later rows; with spaces after PDF extraction), and the text under
+# them often opens with the line it is about ("Kap. 714, post 21 Helsedirektoratet tildeles ...").
+_BUDGET_TAB_ROW_RE = re.compile(r"^(?!(?:19|20)\d\d\t)(\d{3,4})?\t+(\d{2})(?:/\d{2})*\t")
+_BUDGET_SPACE_ROW_RE = re.compile(r"^(?!(?:19|20)\d\d )(\d{3,4}) +(\d{2})(?:/\d{2})* +[A-ZÆØÅ]")
+_BUDGET_POST_ROW_RE = re.compile(r"^[ \t]+(\d{2})(?:/\d{2})* +[A-ZÆØÅ][a-zæøå]")
+_BUDGET_HEAD_RE = re.compile(r"^kap(?:ittel|\.)?\s*(\d{3,4})\s*[,.]?\s*post\s*(\d{2})\b", re.IGNORECASE)
+BUDGET_REF_RE = re.compile(
+    r"\b(?:kap(?:ittel|\.)?|chapter|ch\.)\s*(\d{3,4})(?:\s*[,.]?\s*(?:,\s*)?(?:post|item|line)\s*(\d{2})\b)?",
+    re.IGNORECASE)
+
+
+def budget_label(chapter: str, post: str | None = None) -> str:
+    """'kap. 762 post 21' (or 'kap. 762'): how a budget line is named in chunk headers."""
+    return f"kap. {int(chapter)} post {post}" if post else f"kap. {int(chapter)}"
+
+
+def budget_row(line: str, chapter: str | None) -> tuple[str, str] | None:
+    """(chapter, post) of a budget-table row as extracted (tabs kept); an empty chapter cell takes `chapter`."""
+    m = _BUDGET_TAB_ROW_RE.match(line) or _BUDGET_SPACE_ROW_RE.match(line)
+    if m and (m.group(1) or chapter):
+        return m.group(1) or chapter or "", m.group(2)
+    m = _BUDGET_POST_ROW_RE.match(line)
+    if m and chapter:
+        return chapter, m.group(1)
+    return None
+
+
+_BUDGET_CHAPTER_HEAD_RE = re.compile(r"^kap(?:ittel|\.)?\s*(\d{3,4})\s+[A-ZÆØÅ]", re.IGNORECASE)
+_BUDGET_POST_HEAD_RE = re.compile(r"^post\s+(\d{2})\s+[A-ZÆØÅ]", re.IGNORECASE)
+
+
+def budget_heading(text: str, chapter: str | None) -> tuple[str, str | None] | None:
+    """(chapter, post) a paragraph opens with: 'Kap. 714, post 21 Helsedirektoratet tildeles ...'; a short
+    heading 'Kap. 575 Ressurskrevende tjenester' names the chapter alone, 'Post 60 Toppfinansiering' a
+    post of `chapter`."""
+    t = text.strip()
+    m = _BUDGET_HEAD_RE.match(t)
+    if m:
+        return m.group(1), m.group(2)
+    if len(t) > 90:
+        return None
+    m = _BUDGET_CHAPTER_HEAD_RE.match(t)
+    if m:
+        return m.group(1), None
+    m = _BUDGET_POST_HEAD_RE.match(t)
+    return (chapter, m.group(1)) if m and chapter else None
+
+
+def budget_refs(text: str) -> list[tuple[str, str | None]]:
+    """The budget lines a question names: 'kap. 762 post 21' -> ('762', '21'); 'kapittel 740' -> ('740', None)."""
+    return [(m.group(1), m.group(2)) for m in BUDGET_REF_RE.finditer(text)]
+
+
 # --- Departments of HOD (eieravdeling / Avd.HOD / Ansvarlig avdeling) -------------------------
 DEPARTMENTS = {
     "FHA": "Folkehelse- og likestillingsavdelingen",

@@ -16,7 +16,7 @@ from ingest.readers import SourceLine, read_source
 from ingest.records import Assignment, Deadline, Letter, Paragraph, Reference, Section, SubItem
 from ingest.references import find_references
 
-PARSER_VERSION = 6  # bump when parsing changes: the next ingest re-parses every letter
+PARSER_VERSION = 7  # bump when parsing changes: the next ingest re-parses every letter
 
 _SECTION_RE = re.compile(r"^\s*(?P<num>\d{1,2}(?:\.\d{1,2}){1,4})\.?\s+(?P<title>[A-ZÆØÅ«\"].{1,140})$|"
                          r"^\s*(?P<num1>\d{1,2})\s+(?P<title1>[A-ZÆØÅ«\"][^.]{1,90})$")
@@ -430,7 +430,33 @@ def build_paragraphs(lines: list[SourceLine]) -> list[Paragraph]:
     if cur:
         groups.append(cur)
     paras = [Paragraph(join_lines([g.text for g in grp]), grp[0].no, grp[-1].no, grp[0].page) for grp in groups]
-    return _merge_broken(paras)
+    return _merge_broken(_budget_lines(paras, [grp[0].text for grp in groups]))
+
+
+_AMOUNT_ONLY_RE = re.compile(r"^[\d\s.,()-]+$")
+
+
+def _budget_lines(paras: list[Paragraph], first_lines: list[str]) -> list[Paragraph]:
+    """Mark the paragraphs that are a budget-table row, or stand under a "Kap. 714, post 21" opening,
+    with their budget line. A row's line carries to what is still in its cells (text on its own lines,
+    indented continuations, wrapped amounts); an opening's to every paragraph after it until the next
+    budget line."""
+    out: list[Paragraph] = []
+    chapter: str | None = None
+    label: str | None = None
+    row_end = 0  # last source line of the current row (0: the label came from an opening, or none)
+    for p, first in zip(paras, first_lines, strict=True):
+        row = norsk.budget_row(first, chapter)
+        head = None if row else norsk.budget_heading(p.text, chapter)
+        if row or head:
+            chapter, post = row or head or ("", None)
+            label, row_end = norsk.budget_label(chapter, post), p.line_end if row else 0
+        elif row_end and (p.line <= row_end or first[:1] in "\t " or _AMOUNT_ONLY_RE.match(p.text)):
+            row_end = max(row_end, p.line_end)
+        elif row_end:
+            label, row_end = None, 0
+        out.append(replace(p, budget=label) if label else p)
+    return out
 
 
 def _merge_broken(paras: list[Paragraph]) -> list[Paragraph]:
@@ -442,7 +468,7 @@ def _merge_broken(paras: list[Paragraph]) -> list[Paragraph]:
             cut = prev.text.rsplit(" ", 1)[-1].lower() in _CONTINUATION_WORDS
             if (not prev.text.endswith(_SENTENCE_END) and (p.text[:1].islower() or cut)
                     and not _BULLET_START_RE.match(p.text) and not _starts_block(p.text, "")):
-                out[-1] = Paragraph(join_lines([prev.text, p.text]), prev.line, p.line_end, prev.page)
+                out[-1] = Paragraph(join_lines([prev.text, p.text]), prev.line, p.line_end, prev.page, prev.budget)
                 continue
         out.append(p)
     return out

@@ -19,6 +19,7 @@ class Paragraph:
     line: int
     line_end: int
     page: int | None = None
+    budget: str | None = None  # the budget line it stands under or is a row of: "kap. 762 post 21"
 
 
 @dataclass(frozen=True)

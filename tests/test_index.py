@@ -491,3 +491,37 @@ def test_langchain_retriever_returns_cited_documents(index: SearchIndex) -> None
     assert first.metadata["assignment"] == "TB2024-07" and first.metadata["sub"] == "d"
     with pytest.raises(ValueError, match="allowed"):
         LettersRetriever(index=index, mode="nope")
+
+
+# --- budget lines ----------------------------------------------------------------------------------
+
+_PLAN = "Direktoratet skal sende et fiktivt utkast til disposisjonsplan innen 1. mars 2037."
+LETTER_BUDGET = Letter(
+    file="tb-2037.txt", title="Tildelingsbrev 2037", kind="allocation", year=2037, date=None, reference=None,
+    sha256="c" * 64,
+    sections=(Section("3", "Tildelinger", 1, (
+        Paragraph("761 21 Spesielle driftsutgifter 100 000", 2, 2, None, "kap. 761 post 21"),
+        Paragraph(_PLAN, 3, 3, None, "kap. 761 post 21"),
+        Paragraph("762 21 Spesielle driftsutgifter 200 000", 4, 4, None, "kap. 762 post 21"),
+        Paragraph(_PLAN, 5, 5, None, "kap. 762 post 21"),
+        Paragraph("Alle tall er i hele tusen kroner.", 6, 6),
+    )),),
+    assignments=(),
+)
+
+
+def test_a_budget_line_gets_chunks_named_by_it() -> None:
+    lines = {c.header.rsplit("\n", 1)[-1]: (c.line, c.line_end) for c in chunk_letter(LETTER_BUDGET, 400)
+             if c.kind == "paragraph"}
+    assert lines == {"Kap. 761 post 21": (2, 3), "Kap. 762 post 21": (4, 5)}
+
+
+@pytest.mark.parametrize("query, line", [
+    ("Når skal disposisjonsplanen for kap. 762 post 21 sendes?", 4),
+    ("Når skal disposisjonsplanen for kapittel 761, post 21 sendes?", 2),
+])
+def test_a_question_naming_a_budget_line_gets_its_text_first(tmp_path: Path, embedder: FakeEmbedder,
+                                                              query: str, line: int) -> None:
+    build_index(tmp_path, [LETTER_BUDGET], embedder)
+    top = SearchIndex.open(tmp_path, Settings(), embedder).search(query, k=3, mode="full")[0]
+    assert (top.chunk.line, top.reason) == (line, "budget")

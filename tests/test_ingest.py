@@ -164,6 +164,55 @@ def test_each_table_row_is_a_paragraph_and_keeps_its_first_cell() -> None:
     assert may[0].startswith("24. mai") and "Oversikt over fiktive midler" in may[0] and len(may) == 2
 
 
+_BUDGET_TEXT = (
+    "Tildelingsbrev til Helsedirektoratet for 2037\n\n1 Tildelinger\n\n"
+    "Kap.\tPost\tBetegnelse\tTildeling\n"
+    "740\t01\tDriftsutgifter\t1 000 000\n"
+    "\t21\tSpesielle driftsutgifter\t<p>Direktoratet skal sende en fiktiv plan innen 1. mars 2037.</p>\n"
+    "\n"
+    "\t\t\t<p>Planen skal vise bundne midler.</p>\n"
+    "761\t21\tSpesielle driftsutgifter\t<p>Direktoratet skal sende en fiktiv plan innen 1. mars 2037.</p>\n"
+    "\n"
+    "Teksten etter tabellen gjelder hele budsjettet.\n\n"
+    "714 60 Kommunale tiltak 20 000\n\n"
+    " 70 Rusmiddeltiltak, kan overføres\n\n"
+    "30 000\n\n"
+    "2037 15 Ikke en budsjettlinje, bare et årstall først på linjen.\n\n"
+    "Kap. 762, post 21 Helsedirektoratet tildeles fiktive midler til forsøk.\n\n"
+    "Midlene skal fordeles etter søknad.\n\n"
+    "Kap. 575 Ressurskrevende tjenester\n\n"
+    "Post 60 Toppfinansiering\n\n"
+    "Ordningen gjelder alle kommuner.\n"
+)
+
+
+def test_budget_lines_mark_table_rows_and_the_text_under_an_opening() -> None:
+    section = next(s for s in parse_text(_BUDGET_TEXT, "budsjett.txt").sections if "Tildelinger" in s.title)
+    line_of = {p.text: p.budget for p in section.paragraphs}
+    plan = [p.budget for p in section.paragraphs if "sende en fiktiv plan" in p.text]
+    assert plan == ["kap. 740 post 21", "kap. 761 post 21"]  # an empty chapter cell takes the row above's
+    assert line_of["740 01 Driftsutgifter 1 000 000"] == "kap. 740 post 01"
+    assert line_of["Planen skal vise bundne midler."] == "kap. 740 post 21"  # still in the row's cell
+    assert line_of["Teksten etter tabellen gjelder hele budsjettet."] is None
+    assert line_of["714 60 Kommunale tiltak 20 000"] == "kap. 714 post 60"  # a row extracted with spaces
+    assert line_of["70 Rusmiddeltiltak, kan overføres"] == "kap. 714 post 70"
+    assert line_of["30 000"] == "kap. 714 post 70"  # its wrapped amount
+    assert line_of["2037 15 Ikke en budsjettlinje, bare et årstall først på linjen."] is None
+    assert line_of["Midlene skal fordeles etter søknad."] == "kap. 762 post 21"  # under the opening
+    assert line_of["Kap. 575 Ressurskrevende tjenester"] == "kap. 575"
+    assert line_of["Ordningen gjelder alle kommuner."] == "kap. 575 post 60"
+
+
+@pytest.mark.parametrize("question, lines", [
+    ("Når skal disposisjonsplanen for kap. 762 post 21 sendes?", [("762", "21")]),
+    ("How much is allocated on chapter 740, item 01?", [("740", "01")]),
+    ("Hva står det om kapittel 761?", [("761", None)]),
+    ("Hva er fristen for TB2024-07?", []),
+])
+def test_budget_lines_named_in_a_question(question: str, lines: list[tuple[str, str | None]]) -> None:
+    assert norsk.budget_refs(question) == lines
+
+
 # --- readers ---------------------------------------------------------------------------------------
 
 
