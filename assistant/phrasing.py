@@ -51,8 +51,9 @@ def deadline_value(d: dict[str, Any], lang: str) -> str:
         return f"{shown} ({iso})"
     if kind == "annual" and iso:
         shown = norsk.format_date_en(iso) if lang == "en" else norsk.format_date_no(iso)
-        return (f"every year by {shown[:-5]} (this year {iso})" if lang == "en"
-                else f"hvert år innen {shown[:-5]} (i år {iso})")
+        said = f" — «{text}»" if text else ""
+        return (f"every year by {shown[:-5]}{said} (this year {iso})" if lang == "en"
+                else f"hvert år innen {shown[:-5]}{said} (i år {iso})")
     if kind == "period_end" and iso:
         period = _CUE_RE.sub("", text).strip() or text
         if lang == "en":
@@ -67,9 +68,10 @@ def deadline_value(d: dict[str, Any], lang: str) -> str:
         return (f"no deadline of its own; the section's rule says it is to be done during {year} ({iso})"
                 if lang == "en" else
                 f"ingen egen frist; avsnittets regel sier at oppdraget skal gjennomføres i løpet av {year} ({iso})")
-    if kind == "dialog":
-        return ("to be agreed in dialogue with the ministry (no date given)" if lang == "en"
-                else "avklares i dialog med departementet (ingen dato oppgitt)")
+    if kind == "dialog":  # the letter's own words say with whom and how
+        said = f": «{text}»" if text else ""
+        return (f"to be agreed in dialogue with the ministry (no date given){said}" if lang == "en"
+                else f"avklares i dialog med departementet (ingen dato oppgitt){said}")
     return f"«{text}»" if text else ("not stated" if lang == "en" else "ikke oppgitt")
 
 
@@ -96,6 +98,12 @@ def deadline_answer(ident: str, title: str, sub: str | None, deadlines: list[dic
     parts = "; ".join(f"{rest if d['kind'] == 'default_rule' else _label(d['sub'])}{deadline_value(d, lang)}"
                       for d in deadlines)
     return f"{who} has these deadlines: {parts}." if lang == "en" else f"{who} har disse fristene: {parts}."
+
+
+def iso_pair(text: str, iso: str) -> str:
+    """'1. desember 2038 (2038-12-01)': a date as the letter writes it and in ISO form."""
+    m = norsk.DATE_RE.search(text)
+    return f"{' '.join(m.group(0).split()) if m else text} ({iso})"
 
 
 def _label(sub: str | None) -> str:

@@ -20,7 +20,7 @@ from assistant.records import Answer, Citation
 from assistant.verify import verify
 from index.build import current_generation, ingest_folder
 from index.records import Chunk, Hit
-from index.search import SearchIndex
+from index.search import SearchIndex, names_sub
 from ingest import norsk
 from ingest.deadlines import find_deadlines, map_label
 from ingest.errors import SettingsError
@@ -365,6 +365,10 @@ class Assistant:
             cites.append(_cite(ref_letter, ra, para, None, highlight=c["text"]))
             parts.append(f"{phrasing.short_title(ref_letter.title, ref_letter.year)}: {kinds.get(c['kind'], c['kind'])}"
                          f" — «{_short(quote, 200 if len(changes) > 1 else 280)}»")
+            new = [d for d in find_deadlines(quote, ref_letter.year, None, para.line) if d.date]
+            if c["kind"] in ("deadline", "reworded") and new:  # the date the change sets, also in ISO form
+                pair = phrasing.iso_pair(new[0].text, new[0].date or "")
+                parts[-1] += f" New deadline: {pair}." if q.language == "en" else f" Ny frist: {pair}."
         cites.append(_header_cite(letter, a))
         return Answer(q.text, f"{a.id} {a.title}: " + " ".join(parts), True, tuple(cites))
 
@@ -384,8 +388,8 @@ class Assistant:
             labels = {s.label for s in a.subitems} | {d.sub for d in a.deadlines if d.sub}
             sub = map_label(q.sub, labels) if q.sub else None
             own = [d for d in a.deadlines if d.kind != "default_rule"]
-            if sub and sub not in labels and (a.subitems or any(d.sub for d in a.deadlines)):
-                continue
+            if sub and sub not in labels and (a.subitems or any(d.sub for d in a.deadlines) or not _names(a, sub)):
+                continue  # a sub-item it does not have (nor names in its text, where the parser found none)
             chosen = [d for d in a.deadlines if sub and d.sub == sub]
             whole = False
             if not chosen:
@@ -406,6 +410,10 @@ class Assistant:
                     else f"{a.id} {a.title} har ikke deloppdrag {q.sub}); det har {shown}.")
             cands = tuple(f"Hva er fristen for {a.id} {x}{')' if len(x) == 1 else ''}?" for x in known[:3])
             return Answer(q.text, text, False, (_header_cite(letter, a),), cands)
+        if q.sub:
+            text = (f"{a.id} {a.title} has no sub-items, so I can't find sub-item {q.sub})." if q.language == "en"
+                    else f"{a.id} {a.title} har ingen deloppdrag, så jeg finner ikke deloppdrag {q.sub}).")
+            return Answer(q.text, text, False, (_header_cite(letter, a),), (f"Hva er fristen for {a.id}?",))
         return self._deadline_reply(q, letter, a, None, [], False, changes)
 
     def _deadline_reply(self, q: Question, letter: Letter, a: Assignment, sub: str | None, chosen: list[Any],
@@ -666,6 +674,11 @@ class Assistant:
 # --- helpers ---------------------------------------------------------------------------------------
 
 
+def _names(a: Assignment, sub: str) -> bool:
+    """Does the assignment's text name the sub-item ("c)", "deloppdrag c", "b) til d)")?"""
+    return any(names_sub(t, sub) for t in (a.header, *(p.text for p in a.paragraphs)))
+
+
 def _built_at(gen: Path) -> str | None:
     try:
         return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(gen.stat().st_mtime))
@@ -773,7 +786,7 @@ def _with_items(passage: list[Paragraph]) -> Paragraph:
 def _deadline_paragraph(letter: Letter, a: Assignment, d: Any) -> Paragraph:
     if d.kind == "default_rule":
         for s in letter.sections:
-            if s.default_deadline is not None and s.name == a.section:
+            if s.default_deadline is not None and s.default_deadline.line == d.line:  # its own or a parent's
                 for p in s.paragraphs:
                     if p.line <= d.line <= p.line_end:
                         return p

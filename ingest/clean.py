@@ -116,6 +116,8 @@ def clean_lines(lines: list[SourceLine], body_start: int = 0) -> list[SourceLine
             continue
         if norsk.CLOSING_RE.match(stripped):
             closed = True
+        elif closed and (len(stripped) > 60 or norsk.LETTER_TITLE_RE.match(stripped)):
+            closed = False  # past the signature: a new letter bound into the same file, or text again
         if closed and stripped and not has_id and len(stripped) <= 60:
             continue  # signature block
         for piece in split_html(SourceLine(raw.no, text, raw.page)):

@@ -15,6 +15,12 @@ _LABEL_LIST_RE = re.compile(
     r"\s+(?:har\s+)?(?:ny\s+)?frist(?:en)?\s*(?:er\s+)?:?\s*",
     re.IGNORECASE,
 )
+# "…, b) og c) 1. juni 2022, mens d) skal leveres innen 1. oktober 2022": more labels and their date
+# later in the same sentence as a label list with its deadline.
+_MORE_LABELS_RE = re.compile(
+    r"\s*(?:,\s*(?:og\s+|mens\s+|samt\s+)?|;\s*|\s+(?:og|mens|samt)\s+)"
+    r"(?P<labels>(?:(?:deloppdrag|punkt)\s+)?\(?[a-h1-9]\d?\)(?:\s*(?:,|og|til|–|-)\s*\(?[a-h1-9]\d?\))*)"
+    r"(?P<gap>[^.;!?()]{0,50}?)(?=\d)", re.IGNORECASE)
 _PHASE_RE = re.compile(r"\bFase\s+(?P<n>\d{1,2})\s*[:\-–]?\s*", re.IGNORECASE)
 _LOOKBACK = 170
 _WEEKDAY_RE = re.compile(r"\b(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)\s*(?:den\s*)?$", re.IGNORECASE)
@@ -102,6 +108,16 @@ def find_deadlines(text: str, year: int | None, sub: str | None, line: int,
         for lab in _expand_labels(m.group("labels"), known):
             out.append(Deadline(lab, " ".join(text[m.start() : dm.end()].split()), iso, "date", line))
         taken.append((m.start(), dm.end()))
+        end = dm.end()
+        while more := _MORE_LABELS_RE.match(text, end):
+            dm = norsk.DATE_RE.match(text, more.end())
+            if not dm:
+                break
+            iso = norsk.date_from_match(dm, year)
+            for lab in _expand_labels(more.group("labels"), known):
+                out.append(Deadline(lab, " ".join(text[more.start("labels") : dm.end()].split()), iso, "date", line))
+            taken.append((more.start(), dm.end()))
+            end = dm.end()
     # "Frist: Fase 1: 25.04.25 – Fase 2: 30.05.25"
     if re.search(r"frist", text, re.IGNORECASE):
         for m in _PHASE_RE.finditer(text):
@@ -220,18 +236,34 @@ def section_default(paras: tuple[Paragraph, ...]) -> Deadline | None:
 def apply_default_rules(assignments: list[Assignment], sections: tuple[Section, ...]) -> list[Assignment]:
     """Assignments that state no deadline of their own take their section's rule (kind default_rule)."""
     rules: dict[str, Deadline] = {}
+    numbered: dict[str, Deadline] = {}
     for s in sections:
         if s.default_deadline is not None:
             rules[s.name] = s.default_deadline
+            if s.number:
+                numbered[s.number.rstrip(".")] = s.default_deadline
     out = []
     for a in assignments:
-        rule = rules.get(a.section)
+        rule = rules.get(a.section) or _parent_rule(a.section, numbered)
         # The rule covers what has no deadline of its own: the whole assignment, when only some of
         # its parts are dated ("Del 2 av oppdraget utsettes til 2022").
         if rule is not None and not any(d.sub is None for d in a.deadlines) and not _all_parts_dated(a):
             a = replace(a, deadlines=(*a.deadlines, rule))
         out.append(a)
     return out
+
+
+def _parent_rule(section: str, numbered: dict[str, Deadline]) -> Deadline | None:
+    """The rule of the nearest numbered section above ("3 Mål og oppdrag" covers "3.4 Digitalisering")."""
+    number = section.split(" ", 1)[0].rstrip(".")
+    if not number[:1].isdigit():
+        return None
+    parts = number.split(".")
+    for n in range(len(parts) - 1, 0, -1):
+        rule = numbered.get(".".join(parts[:n]))
+        if rule is not None:
+            return rule
+    return None
 
 
 def _all_parts_dated(a: Assignment) -> bool:

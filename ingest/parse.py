@@ -16,7 +16,7 @@ from ingest.readers import SourceLine, read_source
 from ingest.records import Assignment, Deadline, Letter, Paragraph, Reference, Section, SubItem
 from ingest.references import find_references
 
-PARSER_VERSION = 7  # bump when parsing changes: the next ingest re-parses every letter
+PARSER_VERSION = 8  # bump when parsing changes: the next ingest re-parses every letter
 
 _SECTION_RE = re.compile(r"^\s*(?P<num>\d{1,2}(?:\.\d{1,2}){1,4})\.?\s+(?P<title>[A-ZÆØÅ«\"].{1,140})$|"
                          r"^\s*(?P<num1>\d{1,2})\s+(?P<title1>[A-ZÆØÅ«\"][^.]{1,90})$")
@@ -328,7 +328,10 @@ def _change_heading(lines: list[SourceLine], i: int) -> bool:
         return False
     before = i == 0 or not lines[i - 1].text.strip()
     after = i + 1 >= len(lines) or not lines[i + 1].text.strip()
-    return before and after and norsk.classify_change(t) not in (None, "refers", "continued")
+    kind = norsk.classify_change(t)
+    if kind == "continued":  # "TB2021-13 videreføres" heads what is said of it; a sentence saying so does not
+        return before and after and len(t) <= 50 and bool(norsk.ID_RE.match(t))
+    return before and after and kind not in (None, "refers")
 
 
 def _standalone(lines: list[SourceLine], i: int) -> bool:
@@ -413,6 +416,26 @@ def _starts_block(text: str, prev: str) -> bool:
     return False
 
 
+def _item_label(text: str) -> tuple[str, str] | None:
+    """(style, label) of a line that opens a lettered or numbered item: 'b) vurdere …' -> ('letter', 'b')."""
+    for style, rx in norsk.SUB_PATTERNS[2:]:
+        m = rx.match(text.strip())
+        if m:
+            return style, m.group("l").lower()
+    return None
+
+
+def _next_item(prev: tuple[str, str] | None, text: str) -> bool:
+    """Does `text` open the item after `prev` ('b)' after 'a)', '3.' after '2.')? Then it starts a
+    paragraph even when the item before it ends without a stop ("a) sammenstille kunnskap" / "b) …")."""
+    now = _item_label(text)
+    if prev is None or now is None or now[0] != prev[0]:
+        return False
+    if prev[0] == "number":
+        return int(now[1]) == int(prev[1]) + 1
+    return ord(now[1]) == ord(prev[1]) + 1
+
+
 def build_paragraphs(lines: list[SourceLine]) -> list[Paragraph]:
     groups: list[list[SourceLine]] = []
     cur: list[SourceLine] = []
@@ -423,7 +446,7 @@ def build_paragraphs(lines: list[SourceLine]) -> list[Paragraph]:
                 groups.append(cur)
             cur = []
             continue
-        if cur and _starts_block(t, cur[-1].text):
+        if cur and (_starts_block(t, cur[-1].text) or _next_item(_item_label(cur[0].text), t)):
             groups.append(cur)
             cur = []
         cur.append(ln)
@@ -652,6 +675,17 @@ def _assignment(block: _Block, year: int | None, letter_file: str) -> tuple[Assi
     return a, refs
 
 
+def _restated(a: Assignment) -> list[Reference]:
+    """An assignment headed a second time in one letter (a supplement bound into the same file, a list of
+    changes restating the headers) changes the first one as its text says: "Oppdraget utgår", "fristen
+    utsettes til …", "Oppdragsteksten endres til følgende"."""
+    for p in a.paragraphs:
+        kind = norsk.classify_change(p.text)
+        if kind not in (None, "refers", "continued"):
+            return [Reference(a.id, kind, " ".join(p.text.split()), a.id, p.line, p.page)]
+    return []
+
+
 def _dedupe(items: list) -> list:  # type: ignore[type-arg]
     seen, out = set(), []
     for d in items:
@@ -673,14 +707,24 @@ def parse_lines(raw: list[SourceLine], file: str, sha256: str) -> Letter:
                              title=name.split(" ", 1)[1] if name[:1].isdigit() and " " in name else name,
                              line=line, paragraphs=paras, default_deadline=section_default(paras))
                      for name, line, paras in section_parts)
-    assignments, references = [], []
+    assignments: list[Assignment] = []
+    references: list[Reference] = []
+    headed: set[str] = set()
+    restated: set[int] = set()
     for b in blocks:
         a, refs = _assignment(b, year, file)
+        key = norsk.id_key(a.id)
+        if key in headed:  # restated further down the same letter: what its text does to the first one
+            refs = [*_restated(a), *refs]
+            restated.add(len(assignments))
+        headed.add(key or "")
         assignments.append(a)
         references.extend(refs)
     for s in sections:
         references.extend(find_references(None, year, norsk.classify_change(s.name), s.paragraphs))
-    assignments = apply_default_rules(assignments, sections)
+    # The section rule is for assignments given without a deadline, not for the restatement of one.
+    assignments = [a if i in restated else ruled for i, (a, ruled) in
+                   enumerate(zip(assignments, apply_default_rules(assignments, sections), strict=True))]
     if not assignments and not references and meta.title is None:
         raise LetterReadError(file, "this does not look like an allocation letter: no title such as "
                                     "'Tildelingsbrev …' and no assignment IDs such as TB2024-01")

@@ -316,3 +316,39 @@ def test_an_english_question_is_covered_by_words_the_letters_use(assistant: Assi
     from assistant.question import understand
 
     assert assistant._covers(understand(question), [_hit(dense)]) is covered
+
+
+# --- a supplement bound into the same file (style2038_bound_supplement.txt) --------------------------
+
+
+@pytest.mark.parametrize("question, iso", [
+    ("frist TB2038-01 c?", "2038-06-01"),  # "…, b) og c) 1. juni 2038, mens d) …" in one sentence
+    ("frist TB2038-01 d?", "2038-10-01"),
+])
+def test_label_groups_later_in_a_deadline_sentence_get_their_own_date(assistant: Assistant, question: str,
+                                                                        iso: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.found and iso in answer.text
+
+
+@pytest.mark.parametrize("question, said", [
+    ("Er TB2038-03 fortsatt aktivt?", "utgår"),
+    ("Ble fristen for TB2038-04 endret?", "2038-12-01"),
+    ("Hva ble endret i TB2038-02?", "endres til følgende"),
+])
+def test_a_restated_header_in_a_bound_supplement_is_a_change(assistant: Assistant, question: str, said: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.found and said in answer.text.lower() + " ".join(c.text.lower() for c in answer.citations)
+    assert any(c.line and c.line > 60 for c in answer.citations)  # the supplement's paragraph is cited
+
+
+def test_a_sub_item_of_an_assignment_without_any_is_not_found(assistant: Assistant) -> None:
+    answer = assistant.ask("frist TB2038-04 b?")
+    assert not answer.found and "ingen deloppdrag" in answer.text
+    assert assistant.ask("frist TB2038-04?").found
+
+
+def test_the_rule_of_a_parent_section_is_cited_for_a_subsection_assignment(assistant: Assistant) -> None:
+    answer = assistant.ask("Hva er fristen for TB2038-05?")
+    assert answer.found and "2038-12-31" in answer.text
+    assert any("Der ikke annen frist" in c.text for c in answer.citations)
