@@ -17,6 +17,12 @@ _ITEM_RE = re.compile(r"(?<=[:.])\s+(?=(?:[a-h]|\d{1,2})[.)]\s+[A-ZÆØÅ«])")
 # "How many teams", "hvor mange": the answer is a count, a number that is not a year.
 _ASKS_COUNT_RE = re.compile(r"\b(?:how\s+many|hvor\s+mange|antall|number\s+of)\b", re.I)
 _COUNT_RE = re.compile(r"(?<![\d.,-])(?!(?:19|20)\d\d\b)\d{1,6}(?![\d.,-]?\d)(?!\s*(?:%|prosent))")
+_COUNT_WORD_RE = re.compile(r"\b(?:to|tre|fire|fem|seks|sju|syv|åtte|ti|elleve|tolv|femten|tjue|tretti|femti|hundre)\b",
+                            re.I)
+# "Hva skal direktoratet gjøre med …", "what must they do": the answer is what the letter asks for.
+_ASKS_TASK_RE = re.compile(r"\b(?:gjøre|gjøres|gjennomføre|what\s+(?:must|should|shall|is)\b[^?]{0,60}\bdo(?:ne)?|"
+                           r"asked\s+to\s+do)\b", re.I)
+_TASK_RE = re.compile(r"\b(?:skal|bes|ber\s+\w+(?:\s+\w+)?\s+(?:om\s+)?å?|må|anmodes|oppdras)\b", re.I)
 _AMOUNT_RE = re.compile(r"\d[\d  ,.]*\s*(?:mill\w*\.?|mrd\.?|milliard\w*|kroner|kr\.?)(?!\w)", re.I)
 _WORD_RE = re.compile(r"[a-zæøå0-9]+(?:-[a-zæøå0-9]+)*", re.I)
 _STOP = {"og", "i", "for", "av", "til", "på", "som", "med", "det", "er", "en", "et", "om", "å", "at", "skal", "de",
@@ -67,9 +73,11 @@ def has_amount(text: str) -> bool:
     return bool(_AMOUNT_RE.search(text))
 
 
-def _bonus(s: str, want_amount: bool, want_date: bool, want_count: bool = False) -> float:
+def _bonus(s: str, want_amount: bool, want_date: bool, want_count: bool = False, want_task: bool = False) -> float:
+    undated = norsk.DATE_RE.sub(" ", s)
     return ((3 if want_amount and has_amount(s) else 0) + (3 if want_date and norsk.DATE_RE.search(s) else 0)
-            + (3 if want_count and _COUNT_RE.search(norsk.DATE_RE.sub(" ", s)) else 0))
+            + (3 if want_count and (_COUNT_RE.search(undated) or _COUNT_WORD_RE.search(undated)) else 0)
+            + (3 if want_task and _TASK_RE.search(s) else 0))
 
 
 def best_sentences(question: str, passages: Sequence[str], want_amount: bool = False, n: int = 2,
@@ -92,7 +100,8 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
         return []
     # An amount or a date question is answered by a sentence that holds one, where any does.
     want_count = bool(_ASKS_COUNT_RE.search(question))
-    wanted = [c for c in scored if _bonus(c[3], want_amount, want_date, want_count) > 0]
+    want_task = bool(_ASKS_TASK_RE.search(question)) and not (want_amount or want_date or want_count)
+    wanted = [c for c in scored if _bonus(c[3], want_amount, want_date, want_count, want_task) > 0]
     if wanted:
         scored = wanted
     if not q_tokens:  # "Hva går det ut på?": nothing to match, the opening sentences say it

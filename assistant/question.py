@@ -29,12 +29,14 @@ _INTENT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("owner", re.compile(r"\b(ansvarlig\w*|eier|eies|eieravdeling\w*|hvem\b[^?]{0,25}\b(?:eier|ansvar\w*)|"
                          r"avdeling\w*|avd\.?\s?hod|department\w*|who owns|owner\w*|own|owns|responsible)\b", re.I)),
     ("amount", re.compile(r"\b(hvor mye|beløp\w*|mill\w*|kroner|how much|amount|budget\w*|nok|bevilg\w*|"
-                          r"satt av|set aside|funding|midler|tildelt\w*|compensation|kompensasjon|honorar|sats\w*|rate)\b", re.I)),
+                          r"satt av|set aside|funding|midler|tildelt\w*|compensation|kompensasjon|honorar|sats\w*|rate|"
+                          r"ramme\w*|hvor store?|financial|frame)\b", re.I)),
     ("list", re.compile(r"\b(hvilke|which\b[^?]{0,40}\b(?:assignments|tasks)|list\w*|oversikt|alle oppdrag\w*|"
                         r"all assignments|how many|hvor mange)\b", re.I)),
 )
 # "After the rewording …, when must …": a question that asks when is a deadline question.
-_ASKS_WHEN_RE = re.compile(r"^(?:.*,\s*)?(?:when|by when|når|innen når|hva er fristen|what is the deadline)\b", re.I)
+_ASKS_WHEN_RE = re.compile(r"^(?:.*(?:,|\s[-–:])\s*)?(?:when|by when|når|innen når|hva er (?:den nye )?fristen|"
+                           r"hvilken (?:ny\s+)?frist|what (?:is the (?:new )?)?deadline|which deadline)\b", re.I)
 _WEAK_CHANGE_RE = re.compile(r"\b(?:status|fortsatt\s+(?:aktiv\w*|gjeldende|gyldig)|fremdeles\s+aktiv\w*|"
                              r"gjelder\b[^?.]{0,40}\bfortsatt|still\s+(?:active|valid|open|running|on))\b", re.I)
 _ONLY_RE = re.compile(r"\b(only|sole|eneste|alene|kun)\b", re.I)

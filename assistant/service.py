@@ -302,7 +302,11 @@ class Assistant:
                     d = ds[0]
                     text = phrasing.deadline_answer(ident, "", None, [{"sub": None, "text": d.text, "date": d.date,
                                                                       "kind": d.kind}], q.language)
-                    return Answer(q.text, text, True, (_cite(letter, a, p, None, highlight=d.text),))
+                    cites = [_cite(letter, a, p, None, highlight=d.text)]
+                    named, na = _paragraph_at(letter, refs[0]["line"]) if refs[0]["letter"] == letter.file else (None, None)
+                    if named is not None and named.line != p.line:  # where the letter names the assignment
+                        cites.append(_cite(letter, na, named, None))
+                    return Answer(q.text, text, True, tuple(cites))
         best = best_sentences(_search_text(q, q.text), [p.text for _, _, p in passages], n=2, embed=embed, query_vec=qvec)
         pi = best[0][0] if best else 0
         letter, a, para = passages[pi]
@@ -536,11 +540,12 @@ class Assistant:
         items = ", ".join(f"{r['id']} {_short(r['title'], 50)}" if len(rows) <= 8 else r["id"] for r in rows[:LIST_MAX])
         more = f" (+{len(rows) - LIST_MAX})" if len(rows) > LIST_MAX else ""
         head = (f"{len(rows)} assignments: " if q.language == "en" else f"{len(rows)} oppdrag: ")
-        # Every listed assignment is cited (its header line): the verifier holds each ID to a source.
+        # Every listed assignment is cited, by the paragraph that puts it on the list (its deadline in the
+        # window, its "Ansvarlig avdeling" line) or else its header: the verifier holds each ID to a source.
         cites = _own_list(self.letters[letter_file], {r["id"] for r in rows}) if letter_file else []
         for r in rows[:LIST_MAX]:
             letter = self.letters[r["letter"]]
-            cites.append(_header_cite(letter, _find_assignment(letter, r)))
+            cites.append(_list_cite(letter, _find_assignment(letter, r), q.due, owner))
         return Answer(q.text, head + items + more, True, tuple(cites))
 
     def _letter_named(self, text: str, year: int | None) -> str | None:
@@ -790,9 +795,14 @@ def _deadline_paragraph(letter: Letter, a: Assignment, d: Any) -> Paragraph:
                 for p in s.paragraphs:
                     if p.line <= d.line <= p.line_end:
                         return p
-    for p in a.paragraphs:
-        if p.line <= d.line <= p.line_end:
+    # Several paragraphs can share a source line (HTML blocks on one line): the one that says it.
+    on_line = [p for p in a.paragraphs if p.line <= d.line <= p.line_end]
+    said = " ".join(str(d.text or "").split())[:40]
+    for p in on_line:
+        if said and said in " ".join(p.text.split()):
             return p
+    if on_line:
+        return on_line[0]
     return Paragraph(a.header, a.line, a.header_end or a.line, a.page)
 
 
@@ -816,6 +826,18 @@ def _cite(letter: Letter, a: Assignment | None, para: Paragraph, sub: str | None
 
 def _header_cite(letter: Letter, a: Assignment) -> Citation:
     return _cite(letter, a, Paragraph(a.header or f"{a.id} {a.title}", a.line, a.header_end or a.line, a.page), None)
+
+
+def _list_cite(letter: Letter, a: Assignment, due: tuple[str, str] | None, owner: str | None) -> Citation:
+    if due:
+        for d in a.deadlines:
+            if d.date and due[0] <= d.date <= due[1] and d.kind != "default_rule":
+                return _cite(letter, a, _deadline_paragraph(letter, a, d), d.sub, highlight=d.text)
+    if owner and a.owner and a.owner not in a.header:
+        for p in a.paragraphs:
+            if norsk.OWNER_LABEL_RE.search(p.text):
+                return _cite(letter, a, p, None)
+    return _header_cite(letter, a)
 
 
 def _whole_cite(letter: Letter, a: Assignment) -> Citation:

@@ -154,7 +154,10 @@ def _sentence_deadlines(sentence: str, offset: int, year: int | None, sub: str |
         iso = norsk.date_from_match(m, year)
         if iso is None:
             continue
-        phrase = " ".join(sentence[cue : m.end()].split())
+        end = m.end()
+        every = re.match(r"\s+(?:hvert\s+år|årlig)\b", sentence[end:], re.IGNORECASE)
+        end += every.end() if every else 0  # "innen 1. februar hvert år" as written
+        phrase = " ".join(sentence[cue:end].split())
         out.append(Deadline(sub, phrase, iso, _period_kind(sentence[max(0, cue - 60) : m.end() + 16]), line))
         taken.append((a, b))
     last_end = None
