@@ -352,3 +352,24 @@ def test_the_rule_of_a_parent_section_is_cited_for_a_subsection_assignment(assis
     answer = assistant.ask("Hva er fristen for TB2038-05?")
     assert answer.found and "2038-12-31" in answer.text
     assert any("Der ikke annen frist" in c.text for c in answer.citations)
+
+
+@pytest.mark.parametrize("question, passages, expected", [
+    # a count written as a word answers "how many"
+    ("Hvor mange verktøy skal lages?",
+     ["Verktøyene skal lages for pasienter med kroniske sykdommer og verktøy for pårørende.",
+      "Det skal publiseres minst fem nye."], "minst fem"),
+    # "what shall they do with X": the sentence that asks for something, not the one that names X most
+    ("Hva skal direktoratet gjøre med veiledningen om stråleskade?",
+     ["Departementet viser til veiledningen om stråleskade fra et fiktivt fagsenter om stråleskade.",
+      "Departementet ber Helsedirektoratet publisere veiledningen."], "publisere"),
+])
+def test_the_sentence_that_answers_the_kind_of_question(question: str, passages: list[str], expected: str) -> None:
+    assert expected in best_sentences(question, passages)[0][1]
+
+
+def test_a_list_by_month_cites_the_deadline_that_puts_each_assignment_on_it(assistant: Assistant) -> None:
+    answer = assistant.ask("Hvilke oppdrag har frist i juni 2038?")
+    assert answer.found and "TB2038-01" in answer.text
+    cite = next(c for c in answer.citations if c.assignment == "TB2038-01")
+    assert "1. juni 2038" in cite.text
