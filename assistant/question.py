@@ -64,6 +64,7 @@ class Question:
     explicit_intent: bool = True
     inherited: bool = False
     context: str = ""  # an earlier turn's words, for a follow-up that names too little on its own
+    cognates: str = ""  # letters' words an English question's words are another spelling of ("iktyose")
 
 
 def detect_language(text: str) -> str:

@@ -78,6 +78,7 @@ class Assistant:
         self._letters: dict[str, Letter] | None = None
         self._generation: Path | None = None
         self._vocab: set[str] | None = None
+        self._lex: tuple[set[str], dict[str, set[str]]] | None = None
         self._llm: Any = llm
 
     # --- state ---------------------------------------------------------------------------------------
@@ -85,6 +86,7 @@ class Assistant:
     def reload(self) -> None:
         with self._lock:
             self._index, self._letters, self._generation, self._vocab = None, None, None, None
+            self._lex = None
 
     def _fresh(self) -> None:
         gen = current_generation(self.settings.index_dir)
@@ -160,7 +162,37 @@ class Assistant:
         q = understand(question, history)
         if self.config == "full" and not q.ids and history and not q.inherited:
             q = self._follow_up(q, history, filters)
+        if self.config == "full" and q.language == "en" and not q.ids:
+            found = [c for w in _content_words(q.text) for c in self._cognates(w)]
+            q = dataclasses.replace(q, cognates=" ".join(dict.fromkeys(found)))
         return q
+
+    def _cognates(self, word: str) -> list[str]:
+        """Words of the letters that an English word is another spelling of: 'ichthyosis' -> 'iktyose';
+        none for a word the letters use as it is or the glossary translates."""
+        if len(word) < 6 or word in self.words or norsk.expand_english(word):
+            return []
+        target = norsk.norwegian_spelling(word)
+        need = max(5, -(-3 * len(target) // 4))  # three quarters of it, from the start (compounds go on)
+        out = [w for w in self._lexicon()[1].get(target[:4], ()) if _common_prefix(target, w) >= need]
+        return sorted(out, key=len)[:4]
+
+    @property
+    def words(self) -> set[str]:
+        """Every word of the letters, lower case."""
+        return self._lexicon()[0]
+
+    def _lexicon(self) -> tuple[set[str], dict[str, set[str]]]:
+        """The letters' words, and those of five letters or more by their first four (for cognates)."""
+        with self._lock:
+            if self._lex is None:
+                words = {w for c in self.index.all_chunks() for w in _LETTER_WORD_RE.findall(c.text.lower())}
+                buckets: dict[str, set[str]] = {}
+                for w in words:
+                    if len(w) >= 5:
+                        buckets.setdefault(w[:4], set()).add(w)
+                self._lex = (words, buckets)
+            return self._lex
 
     # --- asking --------------------------------------------------------------------------------------
 
@@ -893,8 +925,27 @@ def _sub_words(sub: str | None) -> str:
 
 
 def _search_text(q: Question, text: str) -> str:
-    """The text to search with: an English question also carries the Norwegian words for its terms."""
-    return f"{text} {norsk.expand_english(text)}".strip() if q.language == "en" else text
+    """The text to search with: an English question also carries the Norwegian words for its terms
+    (the glossary's, and the letters' words its words are another spelling of)."""
+    return f"{text} {norsk.expand_english(text)} {q.cognates}".strip() if q.language == "en" else text
+
+
+_LETTER_WORD_RE = re.compile(r"[a-zæøå]+")
+
+
+def _content_words(text: str) -> list[str]:
+    """The words of an English question that can name its topic (not 'what', 'deadline', 'assignment')."""
+    return [w for w in re.findall(r"[a-z]+", norsk.ID_RE.sub(" ", text).lower())
+            if len(w) >= 4 and w not in _EN_QUESTION_WORDS]
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def _deliverable(q: Question, letter: Letter, a: Assignment, deadlines: list[Any]) -> list[Any]:

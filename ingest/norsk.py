@@ -441,3 +441,25 @@ def expand_english(text: str) -> str:
         if hit:
             out.append(hit)
     return " ".join(dict.fromkeys(out))
+
+
+# Many English domain words are the Norwegian ones in another spelling: "ichthyosis" / "iktyose",
+# "vaccination" / "vaksinasjon", "physiotherapy" / "fysioterapi", "tobacco" / "tobakk". These rules
+# write an English word the Norwegian way; the assistant looks the result up among the letters' words.
+_EN_ENDINGS = (("ction", "ksjon"), ("ssion", "sjon"), ("tion", "sjon"), ("sis", "se"), ("ical", "isk"),
+               ("ic", "isk"), ("ity", "itet"), ("ology", "ologi"), ("graphy", "grafi"), ("ism", "isme"),
+               ("ce", "se"), ("ia", "i"), ("y", "i"))
+_EN_LETTERS = (("ph", "f"), ("th", "t"), ("ch", "k"), ("ck", "kk"), ("qu", "kv"), ("x", "ks"), ("w", "v"), ("z", "s"))
+
+
+def norwegian_spelling(word: str) -> str:
+    """'ichthyosis' -> 'iktyose', 'vaccination' -> 'vaksinasjon', 'tobacco' -> 'tobakko'."""
+    w = word.lower()
+    for end, repl in _EN_ENDINGS:
+        if w.endswith(end) and len(w) > len(end) + 2:
+            w = w[: -len(end)] + repl.upper()  # upper case: the ending is already Norwegian
+            break
+    for en, no in _EN_LETTERS:
+        w = w.replace(en, no)
+    w = re.sub(r"c(?=[eiy])", "s", w)
+    return w.replace("c", "k").lower()

@@ -373,3 +373,10 @@ def test_a_list_by_month_cites_the_deadline_that_puts_each_assignment_on_it(assi
     assert answer.found and "TB2038-01" in answer.text
     cite = next(c for c in answer.citations if c.assignment == "TB2038-01")
     assert "1. juni 2038" in cite.text
+
+
+def test_an_english_word_finds_the_letters_word_it_is_another_spelling_of(assistant: Assistant) -> None:
+    assert "kommunikasjon" in assistant._cognates("communication")
+    assert assistant._cognates("parking") == []  # nothing like it in the letters
+    q = assistant._understand("Which assignment is about communication?", None, None)
+    assert "kommunikasjon" in q.cognates

@@ -361,3 +361,11 @@ def test_parser_never_loses_an_assignment_id(lines: list[str], anchor: str) -> N
     for line in text.splitlines():
         for ident in norsk.find_ids(line):
             assert norsk.id_key(ident) in kept_keys, f"lost {ident} from line {line!r}"
+
+
+@pytest.mark.parametrize("english, norwegian", [
+    ("ichthyosis", "iktyose"), ("vaccination", "vaksinasjon"), ("physiotherapy", "fysioterapi"),
+    ("psychiatry", "psykiatri"), ("production", "produksjon"), ("communication", "kommunikasjon"),
+])
+def test_english_words_written_the_norwegian_way(english: str, norwegian: str) -> None:
+    assert norsk.norwegian_spelling(english) == norwegian
