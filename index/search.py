@@ -111,7 +111,7 @@ def _budget_lines(order: Sequence[Chunk]) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
     for i, c in enumerate(order):
         last = c.header.rsplit("\n", 1)[-1]
-        if c.kind == "paragraph" and norsk.budget_refs(last) and last.lower().startswith("kap. "):
+        if c.kind == "paragraph" and last.startswith("Kap. "):  # the line index/chunks.py puts under a header
             out.setdefault(last.lower(), []).append(i)
     return out
 
@@ -339,9 +339,7 @@ class SearchIndex:
                 if p not in seen and (mask is None or mask[p]):
                     seen.add(p)
                     routed.append(p)
-        n = len(routed)
-        head = [(p, 1.0 + (n - i) / n, "id") for i, p in enumerate(routed)]
-        return head + [r for r in ranked if r[0] not in seen]
+        return _lead(routed, ranked, "id")
 
     @staticmethod
     def _route_budget(state: _State, query: str, ranked: list[tuple[int, float, str]],
@@ -354,9 +352,7 @@ class SearchIndex:
         if not own:
             return ranked
         fused_rank = {p: r for r, (p, _s, _why) in enumerate(ranked)}
-        routed = sorted(own, key=lambda p: (fused_rank.get(p, len(ranked) + p), p))
-        n = len(routed)
-        return [(p, 1.0 + (n - i) / n, "budget") for i, p in enumerate(routed)] + [r for r in ranked if r[0] not in own]
+        return _lead(sorted(own, key=lambda p: (fused_rank.get(p, len(ranked) + p), p)), ranked, "budget")
 
     @staticmethod
     def _sub_match(chunk: Chunk, wanted: str | None) -> int:
@@ -377,6 +373,13 @@ class SearchIndex:
             dense = float(np.dot(vec, qvec)) if vec is not None else None
         bm25 = float(bm25_scores[p]) if bm25_scores is not None else None
         return Hit(chunk=chunk, score=float(score), dense=dense, bm25=bm25, reason=reason)
+
+
+def _lead(routed: list[int], ranked: list[tuple[int, float, str]], reason: str) -> list[tuple[int, float, str]]:
+    """The routed positions first (scores above any fused score, in their order), then the rest as fused."""
+    n = len(routed)
+    head = set(routed)
+    return [(p, 1.0 + (n - i) / n, reason) for i, p in enumerate(routed)] + [r for r in ranked if r[0] not in head]
 
 
 def _top_positive(scores: np.ndarray, mask: np.ndarray | None, depth: int) -> list[tuple[int, float]]:
