@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import threading
 import time
@@ -77,22 +78,20 @@ class Assistant:
         self._index: SearchIndex | None = None
         self._letters: dict[str, Letter] | None = None
         self._generation: Path | None = None
-        self._vocab: set[str] | None = None
-        self._lex: tuple[set[str], dict[str, set[str]]] | None = None
+        self._lex: tuple[set[str], set[str], dict[str, set[str]]] | None = None
         self._llm: Any = llm
 
     # --- state ---------------------------------------------------------------------------------------
 
     def reload(self) -> None:
         with self._lock:
-            self._index, self._letters, self._generation, self._vocab = None, None, None, None
-            self._lex = None
+            self._index, self._letters, self._generation, self._lex = None, None, None, None
 
     def _fresh(self) -> None:
         gen = current_generation(self.settings.index_dir)
         if gen != self._generation:
             with self._lock:
-                self._letters, self._generation = None, gen
+                self._letters, self._generation, self._lex = None, gen, None  # a new letter brings new words
                 if self._index is not None:
                     self._index.refresh()
 
@@ -174,24 +173,29 @@ class Assistant:
             return []
         target = norsk.norwegian_spelling(word)
         need = max(5, -(-3 * len(target) // 4))  # three quarters of it, from the start (compounds go on)
-        out = [w for w in self._lexicon()[1].get(target[:4], ()) if _common_prefix(target, w) >= need]
+        out = [w for w in self._lexicon()[2].get(target[:4], ()) if len(os.path.commonprefix([target, w])) >= need]
         return sorted(out, key=len)[:4]
 
     @property
     def words(self) -> set[str]:
         """Every word of the letters, lower case."""
-        return self._lexicon()[0]
+        return self._lexicon()[1]
 
-    def _lexicon(self) -> tuple[set[str], dict[str, set[str]]]:
-        """The letters' words, and those of five letters or more by their first four (for cognates)."""
+    def _lexicon(self) -> tuple[set[str], set[str], dict[str, set[str]]]:
+        """The letters' stems and words, and the words of five letters or more by their first four (for
+        cognates); built once per index generation, in one pass over the chunks."""
         with self._lock:
             if self._lex is None:
-                words = {w for c in self.index.all_chunks() for w in _LETTER_WORD_RE.findall(c.text.lower())}
+                stems: set[str] = set()
+                words: set[str] = set()
+                for c in self.index.all_chunks():
+                    stems |= stem_tokens(c.text)
+                    words.update(_LETTER_WORD_RE.findall(c.text.lower()))
                 buckets: dict[str, set[str]] = {}
                 for w in words:
                     if len(w) >= 5:
                         buckets.setdefault(w[:4], set()).add(w)
-                self._lex = (words, buckets)
+                self._lex = (stems, words, buckets)
             return self._lex
 
     # --- asking --------------------------------------------------------------------------------------
@@ -409,12 +413,8 @@ class Assistant:
         return Answer(q.text, f"{a.id} {a.title}: " + " ".join(parts), True, tuple(cites))
 
     def _owner_answer(self, q: Question, row: dict[str, Any], a: Assignment, letter: Letter) -> Answer:
-        cite = _header_cite(letter, a)
-        if a.owner and a.owner not in a.header:
-            for p in a.paragraphs:
-                if "Ansvarlig avdeling" in p.text:
-                    cite = _cite(letter, a, p, None, highlight="Ansvarlig avdeling")
-        return Answer(q.text, phrasing.owner_answer(a.id, a.title, a.owner, q.language), bool(a.owner), (cite,))
+        return Answer(q.text, phrasing.owner_answer(a.id, a.title, a.owner, q.language), bool(a.owner),
+                      (_owner_cite(letter, a),))
 
     def _deadline_answer(self, q: Question, rows: list[dict[str, Any]], changes: list[dict[str, Any]]) -> Answer:
         ordered = sorted(rows, key=lambda r: -(r["year"] or 0))
@@ -656,10 +656,8 @@ class Assistant:
 
     @property
     def vocabulary(self) -> set[str]:
-        with self._lock:
-            if self._vocab is None:
-                self._vocab = set().union(*(stem_tokens(c.text) for c in self.index.all_chunks()))
-            return self._vocab
+        """The stems (stem_tokens) of the letters' words."""
+        return self._lexicon()[0]
 
     def _covers(self, q: Question, hits: list[Hit]) -> bool:
         """Do the letters speak of what a Norwegian question names? Cosine alone does not tell
@@ -680,8 +678,7 @@ class Assistant:
         """An English question is known to the letters through the glossary's Norwegian terms or words
         the letters use as they are (names, English terms). One that names only words of neither kind
         ("sugar tax") is not covered unless the meaning match is strong."""
-        words = [w for w in re.findall(r"[a-z]+(?:-[a-z]+)*", norsk.ID_RE.sub(" ", q.text).lower())
-                 if len(w) >= 4 and w not in _EN_QUESTION_WORDS]
+        words = _content_words(q.text)
         if not words:
             return True
         vocab, top = self.vocabulary, hits[0].dense or 0.0
@@ -865,10 +862,15 @@ def _list_cite(letter: Letter, a: Assignment, due: tuple[str, str] | None, owner
         for d in a.deadlines:
             if d.date and due[0] <= d.date <= due[1] and d.kind != "default_rule":
                 return _cite(letter, a, _deadline_paragraph(letter, a, d), d.sub, highlight=d.text)
-    if owner and a.owner and a.owner not in a.header:
-        for p in a.paragraphs:
-            if norsk.OWNER_LABEL_RE.search(p.text):
-                return _cite(letter, a, p, None)
+    return _owner_cite(letter, a) if owner else _header_cite(letter, a)
+
+
+def _owner_cite(letter: Letter, a: Assignment) -> Citation:
+    """Where the owner is said: the header, or the "Ansvarlig avdeling: …" line when the header names none."""
+    if a.owner and a.owner not in a.header:
+        for p in reversed(a.paragraphs):
+            if "Ansvarlig avdeling" in p.text:
+                return _cite(letter, a, p, None, highlight="Ansvarlig avdeling")
     return _header_cite(letter, a)
 
 
@@ -935,17 +937,8 @@ _LETTER_WORD_RE = re.compile(r"[a-zæøå]+")
 
 def _content_words(text: str) -> list[str]:
     """The words of an English question that can name its topic (not 'what', 'deadline', 'assignment')."""
-    return [w for w in re.findall(r"[a-z]+", norsk.ID_RE.sub(" ", text).lower())
+    return [w for w in re.findall(r"[a-z]+(?:-[a-z]+)*", norsk.ID_RE.sub(" ", text).lower())
             if len(w) >= 4 and w not in _EN_QUESTION_WORDS]
-
-
-def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 def _deliverable(q: Question, letter: Letter, a: Assignment, deadlines: list[Any]) -> list[Any]:

@@ -384,3 +384,19 @@ def test_an_english_word_finds_the_letters_word_it_is_another_spelling_of(assist
     question = "Which assignment offers courses in dermatology?"
     assert "TB2038-05" not in {h.chunk.assignment for h in assistant.index.search(question, k=5, mode="bm25")}
     assert "TB2038-05" in {h.chunk.assignment for h in assistant.search(question, k=5)}
+
+
+def test_a_rebuilt_index_brings_its_new_words(tmp_path: Path) -> None:
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    (letters / TABS).write_bytes((FIXTURE_LETTERS / TABS).read_bytes())
+    settings = Settings().replace(index_dir=tmp_path / "index", letters_dir=letters)
+    embedder = FakeEmbedder()
+    ingest_folder(letters, settings, embedder=embedder)
+    assistant = Assistant(settings, embedder=embedder)
+    assistant.ask("Hva er fristen for TB2034-02?")
+    assert "dermatologi" not in assistant.words
+    (letters / "bound.txt").write_bytes((FIXTURE_LETTERS / "style2038_bound_supplement.txt").read_bytes())
+    ingest_folder(letters, settings, embedder=embedder)
+    assistant.ask("Hva er fristen for TB2038-05?")  # the first question after the rebuild picks it up
+    assert "dermatologi" in assistant.words
