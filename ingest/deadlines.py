@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 
 from ingest import norsk
@@ -236,8 +236,11 @@ def section_default(paras: tuple[Paragraph, ...]) -> Deadline | None:
     return None
 
 
-def apply_default_rules(assignments: list[Assignment], sections: tuple[Section, ...]) -> list[Assignment]:
-    """Assignments that state no deadline of their own take their section's rule (kind default_rule)."""
+def apply_default_rules(assignments: list[Assignment], sections: tuple[Section, ...],
+                        restated: Collection[int] = ()) -> list[Assignment]:
+    """Assignments that state no deadline of their own take their section's rule (kind default_rule), or
+    the rule of a numbered section above theirs; `restated` (positions of an assignment headed again
+    further down the letter) take none: the rule is for what was given without a deadline."""
     rules: dict[str, Deadline] = {}
     numbered: dict[str, Deadline] = {}
     for s in sections:
@@ -246,7 +249,10 @@ def apply_default_rules(assignments: list[Assignment], sections: tuple[Section, 
             if s.number:
                 numbered[s.number.rstrip(".")] = s.default_deadline
     out = []
-    for a in assignments:
+    for i, a in enumerate(assignments):
+        if i in restated:
+            out.append(a)
+            continue
         rule = rules.get(a.section) or _parent_rule(a.section, numbered)
         # The rule covers what has no deadline of its own: the whole assignment, when only some of
         # its parts are dated ("Del 2 av oppdraget utsettes til 2022").

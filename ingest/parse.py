@@ -14,7 +14,7 @@ from ingest.deadlines import apply_default_rules, find_deadlines, section_defaul
 from ingest.errors import LetterReadError
 from ingest.readers import SourceLine, read_source
 from ingest.records import Assignment, Deadline, Letter, Paragraph, Reference, Section, SubItem
-from ingest.references import find_references
+from ingest.references import find_references, restated_changes
 
 PARSER_VERSION = 9  # bump when parsing changes: the next ingest re-parses every letter
 
@@ -675,17 +675,6 @@ def _assignment(block: _Block, year: int | None, letter_file: str) -> tuple[Assi
     return a, refs
 
 
-def _restated(a: Assignment) -> list[Reference]:
-    """An assignment headed a second time in one letter (a supplement bound into the same file, a list of
-    changes restating the headers) changes the first one as its text says: "Oppdraget utgår", "fristen
-    utsettes til …", "Oppdragsteksten endres til følgende"."""
-    for p in a.paragraphs:
-        kind = norsk.classify_change(p.text)
-        if kind not in (None, "refers", "continued"):
-            return [Reference(a.id, kind, " ".join(p.text.split()), a.id, p.line, p.page)]
-    return []
-
-
 def _dedupe(items: list) -> list:  # type: ignore[type-arg]
     seen, out = set(), []
     for d in items:
@@ -714,17 +703,16 @@ def parse_lines(raw: list[SourceLine], file: str, sha256: str) -> Letter:
     for b in blocks:
         a, refs = _assignment(b, year, file)
         key = norsk.id_key(a.id)
-        if key in headed:  # restated further down the same letter: what its text does to the first one
-            refs = [*_restated(a), *refs]
+        if key and key in headed:  # restated further down the same letter: what its text does to the first one
+            refs = [*restated_changes(a), *refs]
             restated.add(len(assignments))
-        headed.add(key or "")
+        if key:
+            headed.add(key)
         assignments.append(a)
         references.extend(refs)
     for s in sections:
         references.extend(find_references(None, year, norsk.classify_change(s.name), s.paragraphs))
-    # The section rule is for assignments given without a deadline, not for the restatement of one.
-    assignments = [a if i in restated else ruled for i, (a, ruled) in
-                   enumerate(zip(assignments, apply_default_rules(assignments, sections), strict=True))]
+    assignments = apply_default_rules(assignments, sections, restated)
     if not assignments and not references and meta.title is None:
         raise LetterReadError(file, "this does not look like an allocation letter: no title such as "
                                     "'Tildelingsbrev …' and no assignment IDs such as TB2024-01")

@@ -68,6 +68,17 @@ def _carried_over(a: Assignment, year: int | None, context: str | None) -> list[
     return out
 
 
+def restated_changes(a: Assignment) -> list[Reference]:
+    """An assignment headed a second time in one letter (a supplement bound into the same file, a list of
+    changes restating the headers) changes the first one as its text says: "Oppdraget utgår", "fristen
+    utsettes til …", "Oppdragsteksten endres til følgende"."""
+    for p in a.paragraphs:
+        kind = norsk.classify_change(p.text)
+        if kind not in (None, "refers", "continued"):
+            return [Reference(a.id, kind, " ".join(p.text.split()), a.id, p.line, p.page)]
+    return []
+
+
 def _dedupe(refs: list[Reference]) -> list[Reference]:
     seen: set[tuple[str | None, str, int]] = set()
     out = []

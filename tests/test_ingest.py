@@ -369,3 +369,4 @@ def test_parser_never_loses_an_assignment_id(lines: list[str], anchor: str) -> N
 ])
 def test_english_words_written_the_norwegian_way(english: str, norwegian: str) -> None:
     assert norsk.norwegian_spelling(english) == norwegian
+
