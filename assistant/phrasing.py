@@ -140,3 +140,70 @@ def owner_answer(ident: str, title: str, owner: str | None, lang: str) -> str:
 
 def not_found(what: str, lang: str) -> str:
     return f"I can't find {what} in the letters." if lang == "en" else f"Jeg finner ikke {what} i brevene."
+
+
+# --- timeline answers: the current value first, then what it replaced ----------------------------------
+
+STATUS_NO = {"active": "aktivt", "cancelled": "utgår (tatt ut)", "renumbered": "har fått nytt nummer",
+             "replaced": "er erstattet av et nytt oppdrag"}
+STATUS_EN = {"active": "active", "cancelled": "cancelled", "renumbered": "renumbered",
+             "replaced": "replaced by a new assignment"}
+EVENT_NO = {"created": "gitt", "restated": "gjentatt", "new_deadline": "ny frist", "cancelled": "utgår",
+            "reworded": "ny oppdragstekst", "renumbered": "nytt nummer", "replaced": "erstattet",
+            "clarified": "presisert", "continued": "videreført", "renumbered_from": "nytt nummer for",
+            "replaced_from": "erstatter"}
+EVENT_EN = {"created": "given", "restated": "restated", "new_deadline": "new deadline", "cancelled": "cancelled",
+            "reworded": "reworded", "renumbered": "renumbered", "replaced": "replaced",
+            "clarified": "clarified", "continued": "carried over", "renumbered_from": "new number of",
+            "replaced_from": "replaces"}
+_FLAG_NO = {"earlier_than_replaced": "NB: den nye fristen er tidligere enn fristen den erstatter — sjekk brevet.",
+            "before_the_letter": "NB: den nye fristen ligger før datoen på brevet som setter den — sjekk brevet."}
+_FLAG_EN = {"earlier_than_replaced": "Note: the new deadline is earlier than the one it replaces — check the letter.",
+            "before_the_letter": "Note: the new deadline falls before the date of the letter that sets it — "
+                                 "check the letter."}
+
+
+def where_said(title: str, year: int | None, date: str | None, lang: str) -> str:
+    """'Tillegg nr. 1 (2023), 14. mars 2023': the letter a change stands in, with its own date."""
+    short = short_title(title, year)
+    if not date:
+        return short
+    return f"{short}, {norsk.format_date_en(date) if lang == 'en' else norsk.format_date_no(date)}"
+
+
+def current_deadline(who: str, value: str, letter: str, replaced: str | None, flags: tuple[str, ...],
+                     lang: str) -> str:
+    if lang == "en":
+        text = f"The current deadline for {who} is {value}, set in {letter}."
+        text += f" It replaced {replaced}." if replaced else ""
+    else:
+        text = f"Gjeldende frist for {who} er {value}, satt i {letter}."
+        text += f" Den erstattet {replaced}." if replaced else ""
+    notes = _FLAG_EN if lang == "en" else _FLAG_NO
+    return " ".join([text, *(notes[f] for f in flags if f in notes)])
+
+
+def unreadable_deadline(who: str, letter: str, quote: str, before: str | None, lang: str) -> str:
+    if lang == "en":
+        text = (f"{letter} changes the deadline for {who}, but I can't read a new date in it: «{quote}».")
+        return text + (f" Before that change the deadline was {before}." if before else "")
+    text = f"{letter} endrer fristen for {who}, men jeg finner ingen ny dato i teksten: «{quote}»."
+    return text + (f" Før endringen var fristen {before}." if before else "")
+
+
+def status_answer(who: str, status: str, letter: str, quote: str, new_id: str | None, before: str | None,
+                  lang: str) -> str:
+    if status == "cancelled":
+        if lang == "en":
+            text = f"{who} is cancelled (no longer active): {letter} says «{quote}»."
+            return text + (f" Its deadline had been {before}." if before else "")
+        text = f"{who} utgår (er tatt ut og ikke lenger aktivt): {letter} sier «{quote}»."
+        return text + (f" Fristen hadde vært {before}." if before else "")
+    if status in ("renumbered", "replaced"):
+        verb_en = "was renumbered to" if status == "renumbered" else "is replaced by"
+        verb_no = "har fått nytt nummer" if status == "renumbered" else "er erstattet av"
+        if lang == "en":
+            return f"{who} {verb_en} {new_id} ({letter}): «{quote}»."
+        return f"{who} {verb_no} {new_id} ({letter}): «{quote}»."
+    return (f"{who} is active; no later letter cancels it." if lang == "en"
+            else f"{who} er aktivt; ingen senere brev tar det ut.")

@@ -14,7 +14,19 @@ from typing import Any
 import numpy as np
 
 from assistant import phrasing
-from assistant.extract import LIST_CHARS, best_sentences, has_amount, sentences, stem_tokens
+from assistant import timeline as timeline_answers
+from assistant.cite import body_cite as _body_cite
+from assistant.cite import cite as _cite
+from assistant.cite import deadline_paragraph as _deadline_paragraph
+from assistant.cite import header_cite as _header_cite
+from assistant.cite import hit_cite as _hit_cite
+from assistant.cite import owner_cite as _owner_cite
+from assistant.cite import paragraph_at as _paragraph_at
+from assistant.cite import paragraphs_from as _paragraphs_from
+from assistant.cite import short as _short
+from assistant.cite import whole_cite as _whole_cite
+from assistant.cite import with_items as _with_items
+from assistant.extract import best_sentences, has_amount, sentences, stem_tokens
 from assistant.llm import make_chat_model, phrase
 from assistant.question import Question, understand
 from assistant.records import Answer, Citation
@@ -23,6 +35,7 @@ from index.build import current_generation, ingest_folder
 from index.records import Chunk, Hit
 from index.search import SearchIndex, names_sub
 from ingest import norsk
+from ingest.changes import Timeline, letter_order, timeline
 from ingest.deadlines import find_deadlines, map_label
 from ingest.errors import SettingsError
 from ingest.records import Assignment, Letter, Paragraph
@@ -286,6 +299,10 @@ class Assistant:
             known = reg.known_ids()
         if not rows and not refs:
             return self._unknown_id(q, ident, known)
+        hinted = self._hinted_letters(q)
+        answer = None if hinted else self._from_timeline(q, ident)
+        if answer is not None:
+            return answer
         if not rows:
             if q.intent == "owner":
                 return self._owner_from_refs(q, ident, refs)
@@ -296,7 +313,6 @@ class Assistant:
         letter = self.letters[row["letter"]]
         a = _find_assignment(letter, row)
         changes = [r for r in _amendments(rows) if r["kind"] in _CHANGE_KINDS]
-        hinted = self._hinted_letters(q)
         if hinted and q.intent in ("change", "content") and any(r["letter"] == h.file for r in refs for h in hinted):
             return self._what_letter_says(q, ident, [r for r in refs if any(r["letter"] == h.file for h in hinted)])
         if q.intent == "change":
@@ -308,6 +324,21 @@ class Assistant:
         if q.intent == "amount":
             return self._amount_by_id(q, rows, refs)
         return self._content_by_id(q, row, a, letter)
+
+    def timeline(self, ident: str) -> Timeline | None:
+        """The assignment's events over every letter, in the letters' own order, and what is current."""
+        return timeline(ident, self.letters.values())
+
+    def _from_timeline(self, q: Question, ident: str) -> Answer | None:
+        """Deadline and change questions about an assignment a later letter changed: the current value first."""
+        tl = self.timeline(ident)
+        if tl is None or not tl.changed() and q.intent != "change":
+            return None
+        if q.intent == "deadline":
+            return timeline_answers.deadline_answer(q, tl, self.letters)
+        if q.intent == "change":
+            return timeline_answers.change_answer(q, tl, self.letters)
+        return None
 
     def _unknown_id(self, q: Question, ident: str, known: set[str]) -> Answer:
         what = f"oppdrag {ident}" if q.language == "no" else f"assignment {ident}"
@@ -417,7 +448,7 @@ class Assistant:
                       (_owner_cite(letter, a),))
 
     def _deadline_answer(self, q: Question, rows: list[dict[str, Any]], changes: list[dict[str, Any]]) -> Answer:
-        ordered = sorted(rows, key=lambda r: -(r["year"] or 0))
+        ordered = sorted(rows, key=lambda r: letter_order(self.letters[r["letter"]]), reverse=True)
         for n, row in enumerate(ordered):
             letter = self.letters[row["letter"]]
             a = _find_assignment(letter, row)
@@ -758,35 +789,6 @@ def _find_assignment(letter: Letter, row: dict[str, Any]) -> Assignment:
     return next(a for a in letter.assignments if a.id == row["id"])
 
 
-def _paragraph_at(letter: Letter, line: int) -> tuple[Paragraph, Assignment | None]:
-    for a in letter.assignments:
-        for p in a.paragraphs:
-            if p.line <= line <= p.line_end:
-                return p, a
-        if a.line <= line <= max(a.header_end, a.line):
-            return Paragraph(a.header, a.line, a.header_end or a.line, a.page), a
-    for s in letter.sections:
-        for p in s.paragraphs:
-            if p.line <= line <= p.line_end:
-                return p, None
-    return Paragraph("", line, line), None
-
-
-def _paragraphs_from(letter: Letter, line: int, n: int) -> list[tuple[Assignment | None, Paragraph]]:
-    for s in letter.sections:
-        for i, p in enumerate(s.paragraphs):
-            if p.line <= line <= p.line_end:
-                # The passage the mention opens: up to n paragraphs, ending where another ID is named.
-                out = [p]
-                for x in s.paragraphs[i + 1 : i + n]:
-                    if norsk.find_ids(x.text):
-                        break
-                    out.append(x)
-                return [(None, x) for x in out]
-    para, a = _paragraph_at(letter, line)
-    return [(a, para)]
-
-
 def _own_list(letter: Letter, ids: set[str]) -> list[Citation]:
     """Where a letter lists the assignments it brings ("Nye oppdrag: - TB2025-74 … - TB2025-79 …"): the run of
     its section paragraphs outside any assignment that name two or more of `ids`, cited as one span."""
@@ -805,92 +807,12 @@ def _dated_rows(c: Chunk) -> list[str]:
             if norsk.DATE_RE.match(s) or find_deadlines(s, c.year, None, c.line)]
 
 
-def _with_items(passage: list[Paragraph]) -> Paragraph:
-    """A lead-in paragraph ("… følgende:") with the items after it, as one span: the first item always,
-    the rest while they fit and name no other assignment."""
-    lead = end = passage[0]
-    said = lead.text
-    for p in passage[1:]:
-        if norsk.find_ids(p.text) or (end is not lead and len(said) + len(p.text) + 1 > LIST_CHARS):
-            break
-        said, end = f"{said} {p.text}", p
-    return Paragraph(said, lead.line, end.line_end, lead.page)
-
-
-def _deadline_paragraph(letter: Letter, a: Assignment, d: Any) -> Paragraph:
-    if d.kind == "default_rule":
-        for s in letter.sections:
-            if s.default_deadline is not None and s.default_deadline.line == d.line:  # its own or a parent's
-                for p in s.paragraphs:
-                    if p.line <= d.line <= p.line_end:
-                        return p
-    # Several paragraphs can share a source line (HTML blocks on one line): the one that says it.
-    on_line = [p for p in a.paragraphs if p.line <= d.line <= p.line_end]
-    said = " ".join(str(d.text or "").split())[:40]
-    for p in on_line:
-        if said and said in " ".join(p.text.split()):
-            return p
-    if on_line:
-        return on_line[0]
-    return Paragraph(a.header, a.line, a.header_end or a.line, a.page)
-
-
-def _section_name(letter: Letter, a: Assignment | None, line: int) -> str:
-    if a is not None:
-        return a.section
-    best = ""
-    for s in letter.sections:
-        if s.line <= line:
-            best = s.name
-    return best
-
-
-def _cite(letter: Letter, a: Assignment | None, para: Paragraph, sub: str | None,
-          highlight: str | None = None) -> Citation:
-    return Citation(letter=letter.file, title=letter.title, year=letter.year,
-                    section=_section_name(letter, a, para.line), assignment=a.id if a else None, sub=sub,
-                    line=para.line, page=para.page, text=para.text, line_end=para.line_end,
-                    highlight=_short(highlight, 300) if highlight else None)
-
-
-def _header_cite(letter: Letter, a: Assignment) -> Citation:
-    return _cite(letter, a, Paragraph(a.header or f"{a.id} {a.title}", a.line, a.header_end or a.line, a.page), None)
-
-
 def _list_cite(letter: Letter, a: Assignment, due: tuple[str, str] | None, owner: str | None) -> Citation:
     if due:
         for d in a.deadlines:
             if d.date and due[0] <= d.date <= due[1] and d.kind != "default_rule":
                 return _cite(letter, a, _deadline_paragraph(letter, a, d), d.sub, highlight=d.text)
     return _owner_cite(letter, a) if owner else _header_cite(letter, a)
-
-
-def _owner_cite(letter: Letter, a: Assignment) -> Citation:
-    """Where the owner is said: the header, or the "Ansvarlig avdeling: …" line when the header names none."""
-    if a.owner and a.owner not in a.header:
-        for p in reversed(a.paragraphs):
-            if "Ansvarlig avdeling" in p.text:
-                return _cite(letter, a, p, None, highlight="Ansvarlig avdeling")
-    return _header_cite(letter, a)
-
-
-def _whole_cite(letter: Letter, a: Assignment) -> Citation:
-    text = " ".join([a.header, *(p.text for p in a.paragraphs)]).strip()
-    end = a.paragraphs[-1].line_end if a.paragraphs else (a.header_end or a.line)
-    return _cite(letter, a, Paragraph(text, a.line, end, a.page), None)
-
-
-def _body_cite(letter: Letter, a: Assignment) -> Citation:
-    if not a.paragraphs:
-        return _header_cite(letter, a)
-    p = a.paragraphs[0]
-    return _cite(letter, a, Paragraph(f"{a.header} {p.text}".strip(), a.line, p.line_end, a.page), None)
-
-
-def _hit_cite(hit: Hit, highlight: str | None = None) -> Citation:
-    c = hit.chunk
-    return Citation(letter=c.letter, title=c.title, year=c.year, section=c.section, assignment=c.assignment,
-                    sub=c.sub, line=c.line, page=c.page, text=c.text, line_end=c.line_end, highlight=highlight)
 
 
 def _distinct_assignments(hits: list[Hit]) -> list[Hit]:
@@ -969,6 +891,3 @@ def _sentence_with(text: str, phrase: str) -> str:
             or next((s for s in parts if want and want.split()[-1] in s), text))
 
 
-def _short(text: str | None, limit: int = 240) -> str:
-    t = " ".join((text or "").split())
-    return t if len(t) <= limit else t[: limit - 1].rsplit(" ", 1)[0] + " …"

@@ -316,14 +316,31 @@ SUB_RANGE_WORDS = ("til", "–", "-", "t.o.m.")
 # --- Changes made by later letters -------------------------------------------------------------
 CHANGE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("renumbered", re.compile(r"endr\w*\s+nummerering|nummereres\s+om|nytt\s+nummer|renummer", re.I)),
-    ("cancels", re.compile(r"\butgår\b|\bbortfaller\b|\btas\s+ut\b|\bavsluttes\b|\btrekkes\b", re.I)),
+    ("cancels", re.compile(r"\butgår\b|\bbortfaller\b|\btas\s+ut\b|\bavsluttes\b|\btrekkes\b|\btrekker\b|"
+                           r"\bfrafalles\b|\bannulleres\b|\bstrykes\b|\bavlyses\b", re.I)),
     ("reworded", re.compile(r"oppdragsteksten\s+endres|endres\s+til\s+følgende|erstattes\s+av|ny\s+ordlyd", re.I)),
-    ("deadline", re.compile(r"utsatt\s+frist|\bny\s+frist|frist\w*\s+(?:kan\s+)?(?:utsettes|forlenges|endres)|"
-                            r"utsettes\s+til", re.I)),
+    ("deadline", re.compile(r"utsatt\s+frist|\bny\s+frist|frist\w*\b[^.]{0,90}?\b(?:kan\s+)?(?:utsettes|utsatt|forlenges|"
+                            r"forlenget|endres|endret|flyttes|flyttet|forskyves)\b|"
+                            r"\b(?:utsettes|forlenges|flyttes|forskyves)\s+(?:fra\s+[^.]{0,40}?\s+)?til\b", re.I)),
     ("clarified", re.compile(r"\bpresiser\w*", re.I)),
     ("continued", re.compile(r"\bvidereføres\b|\binkluderes\s+i\b|ikke\s+(?:er\s+)?(?:ferdigstilt|gjennomført)", re.I)),
     ("refers", re.compile(r"\bvis(?:es|er)\s+til\b|\bjf\.|\bse\s+(?:også\s+)?oppdrag", re.I)),
 )
+
+
+# The value a change sets: the date after "til" / "ny frist" ("fristen endres fra 1. juni til 1. september",
+# "Ny frist er 1. november", "forlenges til …"); the new number after "til" / "nytt nummer"; the new
+# wording after "endres til følgende:" / "erstattes med:"; the assignment that "erstatter" another.
+NEW_VALUE_CUE_RE = re.compile(
+    r"(?:\btil|\bny\s+frist(?:en)?(?:\s+(?:er|blir|settes\s+til))?|\bfrist(?:en)?\s*(?:er|blir|settes\s+til)?\s*:|"
+    r"\bny\s+frist\s*:|\bmed\s+ny\s+frist|\bnytt\s+nummer|\bnummer)\s*:?\s*(?:den\s+)?$", re.IGNORECASE)
+OLD_VALUE_CUE_RE = re.compile(r"\bfra\s*$", re.IGNORECASE)
+NEW_WORDING_RE = re.compile(r"(?:endres\s+til(?:\s+følgende)?|erstattes\s+(?:av|med)(?:\s+følgende)?|ny\s+ordlyd|"
+                            r"skal\s+nå\s+lyde)\s*:\s*", re.IGNORECASE)
+REPLACES_RE = re.compile(r"\berstatter\b", re.IGNORECASE)
+# A sub-item a change names: "deloppdrag b)", "del 2", "punkt 3", "b)"; ranges "b) til d)" are expanded.
+CHANGE_SUB_RE = re.compile(r"\b(?:deloppdrag|delopp\w*|punkt|del|fase)\s+\(?([a-h]|\d{1,2})\b\)?|"
+                           r"(?<![\w(])\(?([a-h])\)(?=[\s,.;:]|$)", re.IGNORECASE)
 
 
 def classify_change(text: str) -> str | None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ingest import norsk
+from ingest.changes import letter_changes
 from ingest.clean import clean_lines, join_lines
 from ingest.deadlines import apply_default_rules, find_deadlines, section_default
 from ingest.errors import LetterReadError
@@ -16,7 +17,7 @@ from ingest.readers import SourceLine, read_source
 from ingest.records import Assignment, Deadline, Letter, Paragraph, Reference, Section, SubItem
 from ingest.references import find_references, restated_changes
 
-PARSER_VERSION = 9  # bump when parsing changes: the next ingest re-parses every letter
+PARSER_VERSION = 10  # bump when parsing changes: the next ingest re-parses every letter
 
 _SECTION_RE = re.compile(r"^\s*(?P<num>\d{1,2}(?:\.\d{1,2}){1,4})\.?\s+(?P<title>[A-ZÆØÅ«\"].{1,140})$|"
                          r"^\s*(?P<num1>\d{1,2})\s+(?P<title1>[A-ZÆØÅ«\"][^.]{1,90})$")
@@ -719,10 +720,14 @@ def parse_lines(raw: list[SourceLine], file: str, sha256: str) -> Letter:
     title = meta.title or (f"Tildelingsbrev {year}" if year else Path(file).stem)
     warnings = tuple(f"assignment header without a complete ID at line {a.line}" for a in assignments
                      if not norsk.id_key(a.id))
-    return Letter(file=file, title=title, kind=_letter_kind(meta.title), year=year, date=meta.date,
+    kind = _letter_kind(meta.title)
+    paragraphs = sorted([p for s in sections for p in s.paragraphs] + [p for a in assignments for p in a.paragraphs],
+                        key=lambda p: p.line)
+    changes = letter_changes(kind, year, assignments, references, paragraphs)
+    return Letter(file=file, title=title, kind=kind, year=year, date=meta.date,
                   reference=meta.reference, sha256=sha256, sections=sections, assignments=tuple(assignments),
                   references=tuple(references), page_count=max((ln.page or 0 for ln in raw), default=0) or None,
-                  warnings=warnings)
+                  warnings=warnings, changes=changes)
 
 
 def parse_text(text: str, file: str = "letter.txt") -> Letter:

@@ -9,6 +9,10 @@ from typing import Any
 DEADLINE_KINDS = ("date", "week", "period_end", "annual", "dialog", "default_rule", "none")
 REFERENCE_KINDS = ("cancels", "deadline", "reworded", "clarified", "renumbered", "continued", "refers")
 LETTER_KINDS = ("allocation", "supplementary", "addendum")
+# What a later letter does to an assignment (a Change), and what a timeline shows (an Event: these and
+# "created" / "restated", an assignment headed in a letter).
+CHANGE_KINDS = ("new_deadline", "cancelled", "reworded", "renumbered", "replaced", "clarified", "continued")
+EVENT_KINDS = ("created", "restated", *CHANGE_KINDS)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,26 @@ class Reference:
     source: str | None  # the assignment (or None) whose text holds the mention
     line: int = 0
     page: int | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a letter does to an assignment, as data: the target, the sub-items it touches and the new value.
+
+    `deadline` is the new deadline (kind new_deadline, or a rewording that sets one); None where the letter
+    changes the deadline without a date we can read. `new_id` is the new number (renumbered) or the
+    assignment that replaces the target (replaced)."""
+
+    target: str  # canonical assignment id
+    kind: str  # one of CHANGE_KINDS
+    text: str  # the sentence (or bullet) that says it
+    line: int
+    page: int | None = None
+    source: str | None = None  # the assignment whose text holds it (None: the letter's own text)
+    subs: tuple[str, ...] = ()  # sub-item labels it touches; () for the whole assignment
+    deadline: Deadline | None = None
+    new_id: str | None = None
+    new_text: str | None = None  # the new wording (reworded), when the letter gives it
 
 
 @dataclass(frozen=True)
@@ -96,6 +120,7 @@ class Letter:
     references: tuple[Reference, ...] = ()
     page_count: int | None = None
     warnings: tuple[str, ...] = field(default=())
+    changes: tuple[Change, ...] = ()
 
 
 def to_dict(record: Any) -> Any:
@@ -152,4 +177,10 @@ def letter_from_dict(d: dict[str, Any]) -> Letter:
         references=tuple(Reference(**r) for r in d["references"]),
         page_count=d.get("page_count"),
         warnings=tuple(d.get("warnings", ())),
+        changes=tuple(_change(c) for c in d.get("changes", ())),
     )
+
+
+def _change(c: dict[str, Any]) -> Change:
+    return Change(**{**c, "subs": tuple(c.get("subs", ())),
+                     "deadline": Deadline(**c["deadline"]) if c.get("deadline") else None})

@@ -1,0 +1,182 @@
+"""Answers from an assignment's timeline: the current deadline or status first, then what it replaced, each cited.
+
+The safety rule: a deadline a later letter changed is never stated as the current one. Where the change's
+new value can't be read, the answer says so and quotes the change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant import phrasing
+from assistant.cite import cite, deadline_paragraph, header_cite, paragraph_at, short
+from assistant.question import Question
+from assistant.records import Answer, Citation
+from ingest.changes import Event, Setting, Timeline
+from ingest.deadlines import map_label
+from ingest.records import Deadline, Letter
+
+
+def sub_labels(tl: Timeline, letters: dict[str, Letter]) -> set[str]:
+    """Every sub-item label the assignment has in any letter, or that a change names."""
+    labels = {d.sub for e in tl.events for d in e.deadlines if d.sub} | {s for e in tl.events for s in e.subs}
+    for e in tl.events:
+        letter = letters.get(e.letter)
+        if letter is not None and e.kind in ("created", "restated"):
+            a = next((a for a in letter.assignments if a.line == e.line), None)
+            labels |= {s.label for s in a.subitems} if a else set()
+    return labels
+
+
+def _value(d: Deadline | None, lang: str) -> str | None:
+    if d is None:
+        return None
+    return phrasing.deadline_value({"sub": d.sub, "text": d.text, "date": d.date, "kind": d.kind}, lang)
+
+
+def _where(e: Event, lang: str) -> str:
+    return phrasing.where_said(e.letter_title, e.year, e.letter_date, lang)
+
+
+def _event_cite(e: Event, letters: dict[str, Letter], highlight: str | None = None) -> Citation | None:
+    letter = letters.get(e.letter)
+    if letter is None:
+        return None
+    para, a = paragraph_at(letter, e.line)
+    if not para.text:
+        return None
+    return cite(letter, a, para, e.subs[0] if len(e.subs) == 1 else None, highlight=highlight or short(e.text, 200))
+
+
+def _setting_cite(s: Setting, tl: Timeline, letters: dict[str, Letter]) -> Citation | None:
+    """Where a deadline was set: its own paragraph in the letter that heads the assignment, or the change."""
+    e = tl.events[s.event]
+    letter = letters.get(e.letter)
+    if letter is None or s.deadline is None:
+        return _event_cite(e, letters)
+    if e.kind in ("created", "restated"):
+        a = next((a for a in letter.assignments if a.line == e.line), None)
+        if a is not None:
+            para = deadline_paragraph(letter, a, s.deadline)
+            return cite(letter, a if s.deadline.kind != "default_rule" else None, para, s.sub,
+                        highlight=s.deadline.text)
+    return _event_cite(e, letters, highlight=s.deadline.text)
+
+
+def _who(tl: Timeline, sub: str | None, lang: str) -> str:
+    return f"{phrasing.sub_phrase(sub, lang)}{tl.id} {tl.title}".strip()
+
+
+def _add(cites: list[Citation], c: Citation | None) -> None:
+    if c is not None and c not in cites:
+        cites.append(c)
+
+
+def status_answer(q: Question, tl: Timeline, letters: dict[str, Letter], sub: str | None = None) -> Answer | None:
+    """Cancelled, renumbered or replaced (the whole assignment, or the part asked about): said first, cited."""
+    if sub is not None and sub in tl.cancelled_subs:
+        e, status = tl.events[tl.cancelled_subs[sub]], "cancelled"
+    elif tl.status != "active" and tl.status_event is not None:
+        e, status = tl.events[tl.status_event], tl.status
+    else:
+        return None
+    before = tl.current(sub)
+    before_value = _value(before.deadline, q.language) if before and status == "cancelled" else None
+    text = phrasing.status_answer(_who(tl, sub, q.language), status, _where(e, q.language), short(e.text, 200),
+                                  e.new_id, before_value, q.language)
+    cites: list[Citation] = []
+    _add(cites, _event_cite(e, letters))
+    _add(cites, _created_cite(tl, letters))
+    return Answer(q.text, text, True, tuple(cites))
+
+
+def _created_cite(tl: Timeline, letters: dict[str, Letter]) -> Citation | None:
+    e = next((e for e in tl.events if e.kind == "created"), None)
+    letter = letters.get(e.letter) if e else None
+    a = next((a for a in letter.assignments if e and a.line == e.line), None) if letter else None
+    return header_cite(letter, a) if letter and a else None
+
+
+def deadline_answer(q: Question, tl: Timeline, letters: dict[str, Letter]) -> Answer | None:
+    """The deadline in force when a later letter changed it (or the assignment's status); None when nothing
+    after the assignment's own letter touches the deadline asked about, so the usual answer stands."""
+    sub = map_label(q.sub, sub_labels(tl, letters)) if q.sub else None
+    status = status_answer(q, tl, letters, sub)
+    if status is not None:
+        return status
+    cur = tl.current(sub)
+    if cur is None or tl.events[cur.event].kind == "created":
+        return None
+    e = tl.events[cur.event]
+    who = _who(tl, sub, q.language)
+    replaced = _value(cur.replaced, q.language)
+    cites: list[Citation] = []
+    if cur.deadline is None:
+        text = phrasing.unreadable_deadline(who, _where(e, q.language), short(e.text, 220), replaced, q.language)
+        _add(cites, _event_cite(e, letters))
+    else:
+        value = _value(cur.deadline, q.language) or ""
+        text = phrasing.current_deadline(who, value, _where(e, q.language), replaced, cur.flags, q.language)
+        _add(cites, _setting_cite(cur, tl, letters))
+    earlier = [s for s in tl.history(sub) if s.event < cur.event and s.deadline is not None]
+    if earlier:
+        _add(cites, _setting_cite(earlier[-1], tl, letters))
+    _add(cites, _created_cite(tl, letters))
+    return Answer(q.text, text, True, tuple(cites))
+
+
+def change_answer(q: Question, tl: Timeline, letters: dict[str, Letter]) -> Answer | None:
+    """What later letters did to the assignment: the status and current deadline first, then each change."""
+    later = [e for e in tl.events if e.kind not in ("created", "restated")]
+    if not later:
+        return None
+    kinds = phrasing.EVENT_EN if q.language == "en" else phrasing.EVENT_NO
+    head = _status_line(q, tl)
+    parts: list[str] = []
+    cites: list[Citation] = []
+    for e in later[-4:]:
+        said = f"{_where(e, q.language)}: {kinds.get(e.kind, e.kind)}"
+        if e.new_id:
+            said += f" {e.new_id}"
+        if e.deadlines and e.deadlines[0].date:
+            said += f" → {_value(e.deadlines[0], q.language)}"
+        parts.append(f"{said} — «{short(e.new_text or e.text, 160 if len(later) > 1 else 260)}»")
+        _add(cites, _event_cite(e, letters))
+    _add(cites, _created_cite(tl, letters))
+    text = f"{tl.id} {tl.title}: {head}" + " ".join(p.rstrip(".") + "." for p in parts)
+    return Answer(q.text, text, True, tuple(cites))
+
+
+def _status_line(q: Question, tl: Timeline) -> str:
+    names = phrasing.STATUS_EN if q.language == "en" else phrasing.STATUS_NO
+    status = names.get(tl.status, tl.status)
+    if tl.current_id:
+        status += f" {tl.current_id}"
+    cur = tl.current(None)
+    due = ""
+    if tl.status == "active" and cur is not None and cur.deadline is not None and tl.events[cur.event].kind != "created":
+        due = f"; {'current deadline' if q.language == 'en' else 'gjeldende frist'} {_value(cur.deadline, q.language)}"
+    return f"{'status' if q.language == 'en' else 'status'}: {status}{due}. "
+
+
+def timeline_json(tl: Timeline) -> dict[str, Any]:
+    """The CLI's and the chat's view of a timeline: events oldest first, then what is current."""
+    def dl(d: Deadline | None) -> dict[str, Any] | None:
+        return None if d is None else {"sub": d.sub, "text": d.text, "date": d.date, "kind": d.kind}
+
+    subs = sorted({s.sub for s in tl.settings if s.sub}, key=str)
+    current = []
+    for sub in [None, *subs]:
+        s = tl.current(sub)
+        if s is not None and (sub is None or s.sub == sub):
+            current.append({"sub": sub, "deadline": dl(s.deadline), "set_by": tl.events[s.event].letter,
+                            "replaced": dl(s.replaced), "flags": list(s.flags)})
+    return {
+        "id": tl.id, "title": tl.title, "owner": tl.owner, "status": tl.status, "current_id": tl.current_id,
+        "cancelled_subs": sorted(tl.cancelled_subs),
+        "events": [{"kind": e.kind, "letter": e.letter, "letter_title": e.letter_title, "letter_date": e.letter_date,
+                    "year": e.year, "line": e.line, "page": e.page, "subs": list(e.subs),
+                    "deadlines": [dl(d) for d in e.deadlines], "new_id": e.new_id, "text": e.text}
+                   for e in tl.events],
+        "current_deadlines": current,
+    }
