@@ -48,6 +48,7 @@ from ingest import SUFFIXES, read_letter
 from ingest.errors import IndexBusyError, IndexMissingError, LetterReadError, LettersError
 from ingest.records import Letter
 from ingest.registry import Registry
+from ingest.report import parse_report
 from ingest.settings import Settings
 
 CURRENT = "CURRENT"
@@ -182,12 +183,15 @@ class _Report:
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed or self.new_failures)
 
-    def to_json(self, counts: dict[str, int], chunks: int, seconds: float, embedded: int) -> dict[str, Any]:
+    def to_json(self, counts: dict[str, int], chunks: int, seconds: float, embedded: int,
+                reports: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         return {
             "added": self.added, "updated": self.updated, "removed": self.removed, "unchanged": self.unchanged,
             "failed": self.failed,
             "letters": counts.get("letters", 0), "assignments": counts.get("assignments", 0), "chunks": chunks,
+            "changes": counts.get("changes", 0),
             "seconds": round(seconds, 3), "embedded": embedded,
+            "report": reports or [],
         }
 
 
@@ -249,10 +253,11 @@ class _Build:
             try:
                 report = self._apply_files(registry, registry.files(), files)
                 counts = registry.counts()
+                reports = [parse_report(letter).to_json() for letter in registry.letters()]
                 previous = self._previous_store(prev)
                 if previous is not None and not report.changed:
                     shutil.rmtree(tmp)  # nothing to do: keep serving the current generation
-                    return report.to_json(counts, len(previous.chunks), time.monotonic() - start, 0)
+                    return report.to_json(counts, len(previous.chunks), time.monotonic() - start, 0, reports)
                 store, embedded = self._update_store(previous, registry, report, tmp)
             finally:
                 registry.close()
@@ -261,7 +266,7 @@ class _Build:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         _prune(self.index_dir, keep={gen.name} | ({prev.name} if prev else set()))
-        return report.to_json(counts, len(store.chunks), time.monotonic() - start, embedded)
+        return report.to_json(counts, len(store.chunks), time.monotonic() - start, embedded, reports)
 
     def _open_registry(self, prev: Path | None, tmp: Path) -> Registry:
         dst = tmp / REGISTRY_FILE

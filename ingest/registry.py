@@ -25,12 +25,16 @@ CREATE TABLE IF NOT EXISTS deadlines (letter TEXT, assignment TEXT, sub TEXT, te
                                       line INTEGER);
 CREATE TABLE IF NOT EXISTS refs (letter TEXT, source TEXT, target TEXT, key TEXT, kind TEXT, text TEXT,
                                  line INTEGER, page INTEGER);
+CREATE TABLE IF NOT EXISTS changes (letter TEXT, target TEXT, key TEXT, kind TEXT, subs TEXT, date TEXT,
+                                    deadline TEXT, deadline_kind TEXT, new_id TEXT, text TEXT, line INTEGER,
+                                    page INTEGER);
 CREATE INDEX IF NOT EXISTS assignments_key ON assignments(key);
+CREATE INDEX IF NOT EXISTS changes_key ON changes(key);
 CREATE INDEX IF NOT EXISTS aliases_key ON aliases(key);
 CREATE INDEX IF NOT EXISTS refs_key ON refs(key);
 CREATE INDEX IF NOT EXISTS deadlines_a ON deadlines(letter, assignment);
 """
-_LETTER_TABLES = ("letters", "assignments", "aliases", "subitems", "deadlines", "refs")
+_LETTER_TABLES = ("letters", "assignments", "aliases", "subitems", "deadlines", "refs", "changes")
 
 
 def _key(ident: str) -> str:
@@ -100,6 +104,10 @@ class Registry:
         self.db.executemany("INSERT INTO refs VALUES (?,?,?,?,?,?,?,?)",
                             [(f, r.source, r.target, _key(r.target), r.kind, r.text, r.line, r.page)
                              for r in letter.references])
+        self.db.executemany("INSERT INTO changes VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                            [(f, c.target, _key(c.target), c.kind, ",".join(c.subs), c.deadline.date if c.deadline else None,
+                              c.deadline.text if c.deadline else None, c.deadline.kind if c.deadline else None,
+                              c.new_id, c.text, c.line, c.page) for c in letter.changes])
         self.db.commit()
 
     # --- reading ---------------------------------------------------------------------------------
@@ -125,6 +133,7 @@ class Registry:
             "subitems": q("SELECT COUNT(*) FROM subitems").fetchone()[0],
             "deadlines": q("SELECT COUNT(*) FROM deadlines").fetchone()[0],
             "references": q("SELECT COUNT(*) FROM refs").fetchone()[0],
+            "changes": q("SELECT COUNT(*) FROM changes").fetchone()[0],
         }
 
     def find(self, ident: str) -> list[dict[str, Any]]:
@@ -140,6 +149,13 @@ class Registry:
         rows = self.db.execute("SELECT r.*, l.title AS letter_title, l.year AS letter_year FROM refs r "
                                "JOIN letters l ON l.file=r.letter WHERE r.key=? ORDER BY l.year, r.letter, r.line",
                                (_key(ident),)).fetchall()
+        return [dict(r) for r in rows]
+
+    def changes_to(self, ident: str) -> list[dict[str, Any]]:
+        """The changes letters make to `ident` (or that give it as a new number), in the letters' file order."""
+        k = _key(ident)
+        rows = self.db.execute("SELECT * FROM changes WHERE key=? OR new_id=? ORDER BY letter, line",
+                               (k, ident)).fetchall()
         return [dict(r) for r in rows]
 
     def known_ids(self) -> set[str]:

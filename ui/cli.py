@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ingest import norsk
 from ingest.errors import LettersError
 from ingest.settings import Settings
 
@@ -78,7 +79,24 @@ def ingest(
              f"(added {len(report['added'])}, updated {len(report['updated'])}, removed {len(report['removed'])}, "
              f"unchanged {len(report['unchanged'])}, embedded {report.get('embedded', 0)}) "
              f"in {report.get('seconds', 0):.1f} s{failed}")
-    _emit(report, as_json, human)
+    _emit(report, as_json, human + _parse_report_text(report))
+
+
+def _parse_report_text(report: dict[str, Any]) -> str:
+    """What each letter's parse left to check; a fully understood letter gets one short line."""
+    lines = ["", "parse report:"]
+    for r in report.get("report", []):
+        mark = "ok " if r["complete"] else "CHECK"
+        lines.append(f"  {mark} {r['file']}: {r['assignments']} assignments, {r['changes']} changes, "
+                     f"{r['ids_mentioned']} IDs mentioned")
+        for label, key in (("IDs named but not parsed", "not_parsed"), ("without owner", "without_owner")):
+            if r[key]:
+                lines.append(f"        {label}: {', '.join(r[key][:10])}{' …' if len(r[key]) > 10 else ''}")
+        for label, key in (("deadline sentence not attached", "loose_deadlines"),
+                           ("change sentence not attached", "loose_changes")):
+            for x in r[key][:5]:
+                lines.append(f"        {label} (line {x['line']}): {x['text'][:100]}")
+    return "\n".join(lines) if len(lines) > 2 else ""
 
 
 @app.command()
@@ -87,6 +105,7 @@ def assignments(
     year: int = typer.Option(None, "--year", help="only assignments of letters from this year"),
     owner: str = typer.Option(None, "--owner", help="HOD department code, e.g. FHA"),
     due_before: str = typer.Option(None, "--due-before", help="only those with a deadline on or before YYYY-MM-DD"),
+    ident: str = typer.Option(None, "--id", help="one assignment (in every letter), with its timeline"),
     as_json: bool = JsonOpt,
 ) -> None:
     """List the assignment registry.
@@ -96,16 +115,60 @@ def assignments(
     from assistant.service import Assistant
 
     try:
-        rows = Assistant(_settings(index)).assignments(year=year, owner=owner, due_before=due_before)
+        assistant = Assistant(_settings(index))
+        rows = assistant.assignments(year=year, owner=owner, due_before=due_before)
+        tl = assistant.timeline(ident) if ident else None
     except LettersError as exc:
         _fail(exc)
+    if ident:
+        rows = [r for r in rows if norsk.id_key(ident) in {norsk.id_key(x) for x in (r["id"], *r["aliases"])}]
     spec_keys = ("id", "aliases", "letter", "title", "owner", "year", "section", "deadlines", "amendments")
     out = [{k: r[k] for k in spec_keys} for r in rows]
+    if tl is not None:
+        from assistant.timeline import timeline_json
+
+        out = [{**r, "timeline": timeline_json(tl)} for r in out]
     human = "\n".join(
         f"{r['id']:<14} {r['owner'] or '-':<10} {r['title'][:60]:<60} "
         + "; ".join(f"{d['sub'] + ': ' if d['sub'] else ''}{d['date'] or d['kind']}" for d in r["deadlines"])
         for r in rows) or "no assignments match"
     _emit(out, as_json, human)
+
+
+@app.command()
+def timeline(
+    ident: str = typer.Argument(..., help="assignment ID, e.g. TB2024-07"),
+    index: Path = IndexOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """An assignment's timeline over every letter: given, postponed, reworded, cancelled …, and what is current.
+
+    Example: letters timeline TB2021-46
+    """
+    from assistant.service import Assistant
+    from assistant.timeline import timeline_json
+
+    try:
+        tl = Assistant(_settings(index)).timeline(ident)
+    except LettersError as exc:
+        _fail(exc)
+    if tl is None:
+        _fail(LettersError(f"no letter names {ident}"))
+    assert tl is not None
+    data = timeline_json(tl)
+    lines = [f"{data['id']} {data['title']}  (owner {data['owner'] or '-'}; status {data['status']}"
+             f"{' → ' + data['current_id'] if data['current_id'] else ''})"]
+    for e in data["events"]:
+        value = "; ".join(f"{d['sub'] + ': ' if d['sub'] else ''}{d['date'] or d['kind']}" for d in e["deadlines"])
+        subs = f" [{', '.join(e['subs'])}]" if e["subs"] else ""
+        lines.append(f"  {e['letter_date'] or e['year'] or '':<10} {e['kind']:<16}{subs} {value}"
+                     f"{' → ' + e['new_id'] if e['new_id'] else ''}  ({e['letter']}, line {e['line']})")
+    for c in data["current_deadlines"]:
+        d = c["deadline"]
+        lines.append(f"  current {c['sub'] or 'whole'}: {d['date'] or d['text'] if d else 'changed, new date unreadable'}"
+                     f"{' (was ' + (c['replaced']['date'] or c['replaced']['text']) + ')' if c['replaced'] else ''}"
+                     f"{' FLAG ' + ', '.join(c['flags']) if c['flags'] else ''}")
+    _emit(data, as_json, "\n".join(lines))
 
 
 @app.command()
