@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ingest import norsk
 from ingest.deadlines import map_label
@@ -45,11 +45,14 @@ def letter_changes(kind: str, year: int | None, assignments: Iterable[Assignment
     if kind != "allocation":
         seen = {(norsk.id_key(c.target), c.line) for c in out}
         for a in assignments:
-            for p in a.paragraphs:
-                rk = norsk.classify_change(p.text)
-                if rk in (None, "refers", "continued") or (norsk.id_key(a.id), p.line) in seen:
+            # "TB2041-04 Tittel: oppdraget presiseres …" says it in the header; a title naming another ID
+            # ("Presisering av TB2023-18") speaks of that one, and its reference says so.
+            own = [] if norsk.find_ids(a.title) else [(a.header or a.title, a.line, a.page)]
+            for text, line, page in own + [(p.text, p.line, p.page) for p in a.paragraphs]:
+                rk = norsk.classify_change(text)
+                if rk in (None, "refers", "continued") or (norsk.id_key(a.id), line) in seen:
                     continue
-                c = read_change(Reference(a.id, rk, " ".join(p.text.split()), a.id, p.line, p.page), year, paragraphs)
+                c = read_change(Reference(a.id, rk, " ".join(text.split()), a.id, line, page), year, paragraphs)
                 if c is not None:
                     out.append(c)
     return tuple(_dedupe(out))
@@ -111,8 +114,8 @@ def _subs(seg: str) -> tuple[str, ...]:
                 labels.extend(str(n) for n in range(int(prev) + 1, int(lab)))
         if lab not in labels:
             labels.append(lab)
-    word = re.search(r"\b(deloppdrag|fase)\b", clean, re.I)
-    return tuple(map_label(lab, set(), word.group(1) if word else "") for lab in labels)
+    # Bare labels ("c", "2"): the timeline maps them onto the assignment's own ("deloppdrag 2", "fase 1").
+    return tuple(labels)
 
 
 def _new_id(text: str, target: str) -> str | None:
@@ -311,6 +314,10 @@ def timeline(ident: str, letters: Iterable[Letter]) -> Timeline | None:
                                  new_id=c.new_id if targets else c.target, new_text=c.new_text))
     if not events:
         return None
+    known = {d.sub for e in events for d in e.deadlines if d.sub}
+    known |= {s.label for letter in ordered for a in letter.assignments for s in a.subitems
+              if key in {norsk.id_key(i) for i in (a.id, *a.aliases)}}
+    events = [replace(e, subs=tuple(map_label(s, known, e.text) for s in e.subs)) if e.subs else e for e in events]
     events = _in_order(events, ordered)
     return _resolve(ident, title, owner, events)
 
@@ -342,6 +349,12 @@ def _resolve(ident: str, title: str, owner: str | None, events: list[Event]) -> 
             new = e.deadlines[0] if e.deadlines else None
             for sub in e.subs or (None,):
                 old = latest(sub)
+                # The same letter restated the header with the new deadline: one change, replacing what was before.
+                same = [s for s in settings if s.sub == sub and events[s.event].letter == e.letter
+                        and events[s.event].kind == "restated"]
+                if same:
+                    old = same[-1].replaced
+                    settings = [s for s in settings if s not in same]
                 nd = Deadline(sub, new.text, new.date, new.kind, new.line) if new else None
                 settings.append(Setting(sub, nd, i, old, _flags(nd, old, e) if nd else (FLAG_UNREADABLE,)))
         elif e.kind == "cancelled":

@@ -356,6 +356,8 @@ LETTER_TITLE_RE = re.compile(
     r"Tillegg\s+nr\.?\s*\d+.*|Endring\w*\s+(?:i|av)\s+tildelingsbrev.*)$",
     re.IGNORECASE,
 )
+# The letter's own date: a line that is a date, or one led by "Dato", "Vår dato", "Oslo," ("Oslo, 02.06.2023").
+LETTER_DATE_LABEL_RE = re.compile(r"^\s*(?:(?:vår\s+)?dato\s*:?|oslo\s*,?(?:\s+den)?)\s*", re.IGNORECASE)
 LETTER_KIND_RULES = (
     ("supplementary", re.compile(r"supplerende", re.I)),
     ("addendum", re.compile(r"^\s*tillegg|endring", re.I)),

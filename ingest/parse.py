@@ -88,8 +88,8 @@ def _meta(lines: list[SourceLine]) -> _Meta:
     date = reference = None
     for ln in lines[: max(body_start, 1) + 40]:
         t = ln.text.strip()
-        m = norsk.DATE_RE.fullmatch(t)
-        if date is None and m and m.group("y"):
+        m = norsk.DATE_RE.fullmatch(norsk.LETTER_DATE_LABEL_RE.sub("", t, count=1).rstrip("."))
+        if date is None and m and (m.group("y") or m.group("ny")):
             date = norsk.date_from_match(m, None)
         r = norsk.REF_NO_RE.match(t)
         if reference is None and r:

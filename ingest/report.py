@@ -37,7 +37,9 @@ class ParseReport:
     ids_mentioned: int  # distinct IDs the text names (headers and mentions)
     assignments: int  # assignment headers parsed
     changes: int  # changes to assignments (postponed, cancelled, reworded …)
-    not_parsed: tuple[str, ...]  # IDs of the letter's own year named in its text, neither headed nor changed
+    # IDs of the letter's own year its text names but neither heads nor changes: in an allocation letter
+    # mostly a header the parser took for text (an ID alone on its line swallowed by the assignment above)
+    not_parsed: tuple[str, ...]
     without_owner: tuple[str, ...]
     without_deadline: tuple[str, ...]
     loose_deadlines: tuple[Loose, ...]
@@ -103,7 +105,6 @@ def parse_report(letter: Letter) -> ParseReport:
     headed = {norsk.id_key(i) for a in letter.assignments for i in (a.id, *a.aliases)}
     changed = {norsk.id_key(c.target) for c in letter.changes} | {norsk.id_key(c.new_id) for c in letter.changes
                                                                     if c.new_id}
-    referenced = {norsk.id_key(r.target) for r in letter.references}
     texts = [a.header for a in letter.assignments] + [p.text for _, p in _paragraphs(letter)]
     mentioned: dict[str | None, str] = {}
     for t in texts:
@@ -111,7 +112,7 @@ def parse_report(letter: Letter) -> ParseReport:
             mentioned.setdefault(norsk.id_key(i), i)
     own_year = str(letter.year or "")
     not_parsed = tuple(sorted(i for k, i in mentioned.items()
-                              if k and own_year and own_year in i and k not in headed | changed | referenced))
+                              if k and own_year and own_year in i and k not in headed | changed))
     deadline_lines = {d.line for a in letter.assignments for d in a.deadlines}
     deadline_lines |= {s.default_deadline.line for s in letter.sections if s.default_deadline}
     deadline_lines |= {c.deadline.line for c in letter.changes if c.deadline}
@@ -120,13 +121,13 @@ def parse_report(letter: Letter) -> ParseReport:
     for owner, p in _paragraphs(letter):
         lines = set(range(p.line, p.line_end + 1))
         for s in _sentences(p):
-            if _looks_like_deadline(s) and not lines & (deadline_lines | change_lines):
-                loose_d.append(Loose(p.line, s[:240], owner))
             # In an allocation letter a change word without an ID is mostly about something else
             # ("ordningen avsluttes"); in a supplement it is what the letter is for.
-            elif (_looks_like_change(s) and not lines & change_lines
-                  and (letter.kind != "allocation" or norsk.ID_RE.search(s))):
+            if (_looks_like_change(s) and not lines & change_lines
+                    and (letter.kind != "allocation" or norsk.ID_RE.search(s))):
                 loose_c.append(Loose(p.line, s[:240], owner))
+            elif _looks_like_deadline(s) and not lines & (deadline_lines | change_lines):
+                loose_d.append(Loose(p.line, s[:240], owner))
     return ParseReport(
         file=letter.file, title=letter.title, kind=letter.kind, year=letter.year, date=letter.date,
         ids_mentioned=len([k for k in mentioned if k]), assignments=len(letter.assignments), changes=len(letter.changes),

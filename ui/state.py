@@ -241,6 +241,10 @@ def show_ingest(result: dict[str, Any]) -> None:
         (st.error if row["status"] == "feilet" else st.success)(text)
     if report and "error" not in report:
         st.caption(view.ingest_summary(report))
+        shown = view.parse_report_lines(report.get("report") or [], None if result["all"] else result["saved"])
+        if shown:
+            with st.expander("Hva ble forstått av brevene", expanded=not result["all"]):
+                st.markdown("\n".join(shown))
 
 
 # --- a chat turn -----------------------------------------------------------------------------------------

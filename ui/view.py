@@ -353,6 +353,62 @@ def detail_lines(row: dict[str, Any], titles: dict[str, str] | None = None) -> l
     return lines
 
 
+_EVENT_NO = {"created": "gitt", "restated": "gjentatt", "new_deadline": "ny frist", "cancelled": "utgår",
+             "reworded": "ny oppdragstekst", "renumbered": "nytt nummer", "replaced": "erstattet av",
+             "clarified": "presisert", "continued": "videreført", "renumbered_from": "nytt nummer for",
+             "replaced_from": "erstatter"}
+_STATUS_NO = {"active": "aktivt", "cancelled": "utgår", "renumbered": "nytt nummer", "replaced": "erstattet"}
+
+
+def timeline_lines(tl: dict[str, Any], titles: dict[str, str] | None = None) -> list[str]:
+    """Markdown for an assignment's timeline (`assistant.timeline.timeline_json`): the status and the current
+    deadlines first, then each event with its letter, date and line."""
+    status = _STATUS_NO.get(tl["status"], tl["status"]) + (f" → {tl['current_id']}" if tl.get("current_id") else "")
+    lines = ["", "**Tidslinje**", "", f"Status: **{md_escape(status)}**  "]
+    for c in tl.get("current_deadlines") or []:
+        d, was = c.get("deadline"), c.get("replaced")
+        part = f"deloppdrag {c['sub']}" if c.get("sub") else "oppdraget"
+        value = (f"{d['date'] or d['text']}" if d else "endret, men ny dato kan ikke leses — se brevet")
+        flags = " ⚠ tidligere enn fristen den erstatter" if "earlier_than_replaced" in c.get("flags", []) else ""
+        flags += " ⚠ før brevets dato" if "before_the_letter" in c.get("flags", []) else ""
+        lines.append(f"Gjeldende frist for {part}: **{md_escape(value)}**"
+                     + (f" (erstattet {md_escape(was['date'] or was['text'])})" if was else "") + flags + "  ")
+    lines.append("")
+    for e in tl.get("events") or []:
+        when = e.get("letter_date") or (str(e["year"]) if e.get("year") else "")
+        values = "; ".join((f"{d['sub']}: " if d.get("sub") else "") + (d.get("date") or d.get("kind") or "")
+                           for d in e.get("deadlines") or [] if d)
+        subs = f" (deloppdrag {', '.join(e['subs'])})" if e.get("subs") else ""
+        new = f" {e['new_id']}" if e.get("new_id") else ""
+        lines.append(f"1. {md_escape(when)} — **{_EVENT_NO.get(e['kind'], e['kind'])}**{md_escape(new)}{subs}"
+                     + (f": {md_escape(values)}" if values else "")
+                     + f" _({md_escape(letter_name(e['letter'], titles))}, {where(e.get('line'), None, e.get('page'))})_")
+    return lines
+
+
+def parse_report_lines(reports: Iterable[dict[str, Any]], only: Iterable[str] | None = None) -> list[str]:
+    """Markdown per letter of what the parser understood and what staff should check (ingest 'report')."""
+    keep = set(only) if only is not None else None
+    lines: list[str] = []
+    for r in reports:
+        if keep is not None and r["file"] not in keep:
+            continue
+        mark = "✅ forstått" if r["complete"] else "⚠ sjekk"
+        lines.append(f"**{md_escape(r['file'])}** — {mark}: {r['assignments']} oppdrag, {r['changes']} endringer, "
+                     f"{r['ids_mentioned']} ID-er nevnt")
+        if r["not_parsed"]:
+            lines.append(f"- ID-er nevnt, men ikke lest som oppdrag: {md_escape(', '.join(r['not_parsed'][:12]))}")
+        if r["without_owner"]:
+            lines.append(f"- uten eier: {md_escape(', '.join(r['without_owner'][:12]))}")
+        if r["without_deadline"]:
+            lines.append(f"- uten frist: {len(r['without_deadline'])} oppdrag")
+        for x in (r.get("loose_deadlines") or [])[:5]:
+            lines.append(f"- frist-setning ikke knyttet til noe (linje {x['line']}): «{md_escape(x['text'][:120])}»")
+        for x in (r.get("loose_changes") or [])[:5]:
+            lines.append(f"- endrings-setning ikke knyttet til noe (linje {x['line']}): «{md_escape(x['text'][:120])}»")
+    return lines
+
+
 def example_questions(rows: Sequence[dict[str, Any]], n: int = 4, prefer: Iterable[str] = ()) -> list[str]:
     """Up to `n` example questions about assignments that exist in the index: a sub-item deadline, an
     owner, a later change, and what an assignment asks for (in English). Letters named in `prefer`

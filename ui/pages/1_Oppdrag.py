@@ -6,6 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
+from assistant.timeline import timeline_json
 from ui import state, view
 
 st.set_page_config(layout="wide")
@@ -35,3 +36,6 @@ labels = {view.row_key(r, titles): r for r in shown}
 chosen = st.selectbox("Vis ett oppdrag", [None, *labels], format_func=lambda k: "Velg …" if k is None else k)
 if chosen:
     st.markdown("\n".join(view.detail_lines(labels[chosen], titles)))
+    tl = assistant.timeline(labels[chosen]["id"])
+    if tl is not None:
+        st.markdown("\n".join(view.timeline_lines(timeline_json(tl), titles)))
