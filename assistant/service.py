@@ -60,6 +60,9 @@ will would could might need needs needed required require requires complete comp
 delivered delivery submit submitted send sent year years month months week weeks part item items sub-item
 sub-task please tell know find list lists name names kind type
 """.split())
+# "new" of an assignment, not of a value: "nye oppdrag", "which are new", not "ny frist" / "new number".
+_NEW_RE = re.compile(r"\b(?:nye?|new|newly)\b(?!\s+(?:frist\w*|deadlines?|nummer|numbers?|tekst|wording|ordlyd|dato|dates?))|"
+                     r"\b(?:added|lagt\s+til|introdu\w*|tilkommet)\b", re.IGNORECASE)
 LIST_MAX = 60  # assignments named (and cited) in one list answer
 ANSWER_CHARS = 390  # an answer is a sentence or two; a quoted list or new wording is cut here
 
@@ -264,30 +267,47 @@ class Assistant:
         return out
 
     def _letter_changes(self, q: Question) -> Answer | None:
-        """'Hvilket oppdrag ble tatt ut i tillegg nr. 18?': the references of that letter, of the asked kind."""
+        """'Hvilke oppdrag ble tatt ut i tillegg nr. 18?': that letter's changes of the asked kind; 'which are
+        new in supplement 1?': the assignments it is the first letter to give."""
         letters = self._hinted_letters(q)
         if len(letters) != 1:
             return None
         letter = letters[0]
         low = q.text.lower()
-        if re.search(r"nye oppdrag|new assignments|introduce", low):
-            return None  # a question about the letter's own assignments: the list path answers it
-        wanted = ({"cancels"} if re.search(r"tatt ut|utgår|utgått|cancel|withdrawn|dropped", low) else
-                  {"reworded"} if re.search(r"oppdragstekst|reword|omformuler|new wording|ny tekst", low) else
-                  {"renumbered"} if re.search(r"nummer|renumber", low) else
-                  {"deadline"} if re.search(r"frist|deadline|utsett|postpone", low) else set(_CHANGE_KINDS))
-        refs = [r for r in letter.references if r.kind in wanted]
-        if not refs:
+        if _NEW_RE.search(low):
+            return self._new_in(q, letter)
+        wanted = ({"cancelled"} if re.search(r"tatt ut|utgår|utgått|bortfal\w*|trukket|cancel\w*|withdrawn|dropped", low)
+                  else {"reworded"} if re.search(r"oppdragstekst|reword|omformuler|new wording|ny tekst", low)
+                  else {"renumbered"} if re.search(r"nummer|renumber", low)
+                  else {"new_deadline"} if re.search(r"frist|deadline|utsett|postpone|forlen|extend", low)
+                  else {"clarified"} if re.search(r"presis|clarif", low)
+                  else {"new_deadline", "cancelled", "reworded", "renumbered", "replaced", "clarified"})
+        changes = [c for c in letter.changes if c.kind in wanted]
+        if not changes:
             return None
-        ids = list(dict.fromkeys(r.target for r in refs))
+        ids = list(dict.fromkeys(c.target for c in changes))
         cites = []
-        for r in refs[:14]:
-            para, a = _paragraph_at(letter, r.line)
-            cites.append(_cite(letter, a, para, None, highlight=r.text))
+        for c in changes[:14]:
+            para, a = _paragraph_at(letter, c.line)
+            cites.append(_cite(letter, a, para, None, highlight=c.text))
         lead = phrasing.short_title(letter.title, letter.year)
-        kinds = phrasing.KIND_EN if q.language == "en" else phrasing.KIND_NO
-        detail = "; ".join(f"{t} ({kinds.get(next(r.kind for r in refs if r.target == t), '')})" for t in ids[:12])
+        kinds = phrasing.EVENT_EN if q.language == "en" else phrasing.EVENT_NO
+        detail = "; ".join(f"{t} ({kinds.get(next(c.kind for c in changes if c.target == t), '')})" for t in ids[:12])
         return Answer(q.text, f"{lead}: {detail}.", True, tuple(cites))
+
+    def _new_in(self, q: Question, letter: Letter) -> Answer | None:
+        """The assignments a letter is the first (by the letters' own dates) to give."""
+        earlier = [x for x in self.letters.values() if letter_order(x) < letter_order(letter)]
+        seen = {norsk.id_key(i) for x in earlier for a in x.assignments for i in (a.id, *a.aliases)}
+        new = [a for a in letter.assignments if norsk.id_key(a.id) and norsk.id_key(a.id) not in seen]
+        new = list({norsk.id_key(a.id): a for a in new}.values())
+        if not new:
+            return None
+        lead = phrasing.short_title(letter.title, letter.year)
+        items = ", ".join(f"{a.id} {_short(a.title, 50)}" if len(new) <= 8 else a.id for a in new[:LIST_MAX])
+        head = f"{len(new)} new assignments in {lead}: " if q.language == "en" else f"{len(new)} nye oppdrag i {lead}: "
+        cites = _own_list(letter, {a.id for a in new}) + [_header_cite(letter, a) for a in new[:LIST_MAX]]
+        return Answer(q.text, head + items, True, tuple(cites))
 
     # --- structured answers by ID ---------------------------------------------------------------------
 
