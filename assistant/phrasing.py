@@ -207,3 +207,14 @@ def status_answer(who: str, status: str, letter: str, quote: str, new_id: str | 
         return f"{who} {verb_no} {new_id} ({letter}): «{quote}»."
     return (f"{who} is active; no later letter cancels it." if lang == "en"
             else f"{who} er aktivt; ingen senere brev tar det ut.")
+
+
+def status_note(ident: str, status: str, letter: str, new_id: str | None, lang: str) -> str:
+    """'NB: TB2041-03 utgår (Tillegg nr. 1 (2041)).' before an answer about a cancelled assignment."""
+    if lang == "en":
+        what = {"cancelled": "is cancelled", "renumbered": f"was renumbered to {new_id}",
+                "replaced": f"is replaced by {new_id}"}.get(status, status)
+        return f"Note: {ident} {what} ({letter})."
+    what = {"cancelled": "utgår (er tatt ut)", "renumbered": f"har fått nytt nummer {new_id}",
+            "replaced": f"er erstattet av {new_id}"}.get(status, status)
+    return f"NB: {ident} {what} ({letter})."

@@ -37,8 +37,11 @@ _INTENT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # "After the rewording …, when must …": a question that asks when is a deadline question.
 _ASKS_WHEN_RE = re.compile(r"^(?:.*(?:,|\s[-–:])\s*)?(?:when|by when|når|innen når|hva er (?:den nye )?fristen|"
                            r"hvilken (?:ny\s+)?frist|what (?:is the (?:new )?)?deadline|which deadline)\b", re.I)
-_WEAK_CHANGE_RE = re.compile(r"\b(?:status|fortsatt\s+(?:aktiv\w*|gjeldende|gyldig)|fremdeles\s+aktiv\w*|"
-                             r"gjelder\b[^?.]{0,40}\bfortsatt|still\s+(?:active|valid|open|running|on))\b", re.I)
+_WEAK_CHANGE_RE = re.compile(r"\b(?:status|(?:fortsatt|fremdeles)\s+(?:aktiv\w*|gjeldende|gyldig|aktuelt|i\s+kraft|"
+                             r"skal\s+(?:gjennomføres|utføres|leveres)|med)|gjelder\b[^?.]{0,40}\b(?:fortsatt|fremdeles)|"
+                             r"still\s+(?:active|valid|open|running|on|in\s+force|ongoing|current|required|to\s+be)|"
+                             r"(?:is|are)\s+\S+(?:\s+\S+)?\s+(?:active|cancelled|canceled|withdrawn)|er\s+\S+(?:\s+\S+)?\s+aktivt?)\b",
+                             re.I)
 _ONLY_RE = re.compile(r"\b(only|sole|eneste|alene|kun)\b", re.I)
 _LETTER_HINT_RE = re.compile(
     r"\b(?P<k>tillegg\w*|supplement|addendum|supplerende\s+tildelingsbrev|supplementary\s+(?:allocation\s+)?letter)"

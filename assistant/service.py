@@ -312,11 +312,23 @@ class Assistant:
     # --- structured answers by ID ---------------------------------------------------------------------
 
     def _by_id(self, q: Question, filters: dict[str, Any] | None) -> Answer:
+        """An answer about one assignment; whatever was asked, a cancelled or renumbered one says so first."""
+        answer = self._about_id(q, filters)
+        if q.intent in ("deadline", "change") or not answer.found:
+            return answer
+        tl = self.timeline(q.ids[0])
+        return timeline_answers.with_status(q, tl, self.letters, answer) if tl is not None else answer
+
+    def _about_id(self, q: Question, filters: dict[str, Any] | None) -> Answer:
         ident = q.ids[0]
+        tl = self.timeline(ident)
         with self.registry() as reg:
             rows = reg.find(ident)
             refs = reg.references_to(ident)
             known = reg.known_ids()
+            former = next((e.assignment for e in tl.events if e.kind == "created"), None) if tl and not rows else None
+            if former:  # given under an older number and renumbered to this one
+                rows = reg.find(former)
         if not rows and not refs:
             return self._unknown_id(q, ident, known)
         hinted = self._hinted_letters(q)

@@ -6,15 +6,26 @@ new value can't be read, the answer says so and quotes the change.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from assistant import phrasing
-from assistant.cite import cite, deadline_paragraph, header_cite, paragraph_at, short
+from assistant.cite import (
+    cite,
+    deadline_paragraph,
+    header_cite,
+    paragraph_at,
+    paragraphs_from,
+    short,
+    with_items,
+)
 from assistant.question import Question
 from assistant.records import Answer, Citation
 from ingest.changes import Event, Setting, Timeline
 from ingest.deadlines import map_label
 from ingest.records import Deadline, Letter
+
+ANSWER_CHARS = 390  # an answer is a sentence or two; quotes are cut to fit
 
 
 def sub_labels(tl: Timeline, letters: dict[str, Letter]) -> set[str]:
@@ -46,6 +57,26 @@ def _event_cite(e: Event, letters: dict[str, Letter], highlight: str | None = No
     if not para.text:
         return None
     return cite(letter, a, para, e.subs[0] if len(e.subs) == 1 else None, highlight=highlight or short(e.text, 200))
+
+
+def _line_cite(file: str, line: int, highlight: str, letters: dict[str, Letter]) -> Citation | None:
+    letter = letters.get(file)
+    if letter is None:
+        return None
+    para, a = paragraph_at(letter, line)
+    return cite(letter, a, para, None, highlight=highlight) if para.text else None
+
+
+def _wording_cite(e: Event, letters: dict[str, Letter]) -> Citation | None:
+    """A rewording cited with its new wording: the lead-in ("… endres til følgende:") and what follows it."""
+    letter = letters.get(e.letter)
+    if letter is None:
+        return None
+    passage = paragraphs_from(letter, e.line, 16)
+    if not passage:
+        return _event_cite(e, letters)
+    span = with_items([p for _, p in passage])
+    return cite(letter, passage[0][0], span, None, highlight=short(e.text, 200))
 
 
 def _setting_cite(s: Setting, tl: Timeline, letters: dict[str, Letter]) -> Citation | None:
@@ -90,6 +121,19 @@ def status_answer(q: Question, tl: Timeline, letters: dict[str, Letter], sub: st
     return Answer(q.text, text, True, tuple(cites))
 
 
+def with_status(q: Question, tl: Timeline, letters: dict[str, Letter], answer: Answer) -> Answer:
+    """`answer` led by the assignment's status when a later letter cancelled, renumbered or replaced it."""
+    if tl.status == "active" or tl.status_event is None:
+        return answer
+    e = tl.events[tl.status_event]
+    note = phrasing.status_note(tl.id, tl.status, _where(e, q.language), e.new_id, q.language)
+    cites = list(answer.citations)
+    c = _event_cite(e, letters)
+    if c is not None and c not in cites:
+        cites.insert(0, c)
+    return replace(answer, text=f"{note} {answer.text}", citations=tuple(cites))
+
+
 def _created_cite(tl: Timeline, letters: dict[str, Letter]) -> Citation | None:
     e = next((e for e in tl.events if e.kind == "created"), None)
     letter = letters.get(e.letter) if e else None
@@ -100,7 +144,10 @@ def _created_cite(tl: Timeline, letters: dict[str, Letter]) -> Citation | None:
 def deadline_answer(q: Question, tl: Timeline, letters: dict[str, Letter]) -> Answer | None:
     """The deadline in force when a later letter changed it (or the assignment's status); None when nothing
     after the assignment's own letter touches the deadline asked about, so the usual answer stands."""
-    sub = map_label(q.sub, sub_labels(tl, letters)) if q.sub else None
+    labels = sub_labels(tl, letters)
+    sub = map_label(q.sub, labels) if q.sub else None
+    if sub is not None and sub not in labels:
+        return None  # a part the assignment does not have: the usual answer says so
     status = status_answer(q, tl, letters, sub)
     if status is not None:
         return status
@@ -131,19 +178,24 @@ def change_answer(q: Question, tl: Timeline, letters: dict[str, Letter]) -> Answ
     if not later:
         return None
     kinds = phrasing.EVENT_EN if q.language == "en" else phrasing.EVENT_NO
-    head = _status_line(q, tl)
-    parts: list[str] = []
+    head = f"{_who(tl, None, q.language)}: {_status_line(q, tl)}"
+    shown = later[-4:]
+    saids, quotes = [], []
     cites: list[Citation] = []
-    for e in later[-4:]:
+    for e in shown:
         said = f"{_where(e, q.language)}: {kinds.get(e.kind, e.kind)}"
         if e.new_id:
             said += f" {e.new_id}"
         if e.deadlines and e.deadlines[0].date:
             said += f" → {_value(e.deadlines[0], q.language)}"
-        parts.append(f"{said} — «{short(e.new_text or e.text, 160 if len(later) > 1 else 260)}»")
-        _add(cites, _event_cite(e, letters))
-    _add(cites, _created_cite(tl, letters))
-    text = f"{tl.id} {tl.title}: {head}" + " ".join(p.rstrip(".") + "." for p in parts)
+        saids.append(said)
+        quotes.append(f"{e.text.rstrip()} {e.new_text}" if e.new_text and e.new_text not in e.text else e.text)
+        _add(cites, _wording_cite(e, letters) if e.new_text else _event_cite(e, letters))
+        for d in e.deadlines:  # the paragraph that states the new date, when the quoted span stops before it
+            _add(cites, _line_cite(e.letter, d.line, d.text, letters))
+    room = (ANSWER_CHARS - len(head) - sum(len(x) + 7 for x in saids)) // len(shown)
+    parts = [f"{said} — «{short(quote, max(80, room))}»" for said, quote in zip(saids, quotes, strict=True)]
+    text = head + " ".join(p.rstrip(".") + "." for p in parts)
     return Answer(q.text, text, True, tuple(cites))
 
 
@@ -154,9 +206,9 @@ def _status_line(q: Question, tl: Timeline) -> str:
         status += f" {tl.current_id}"
     cur = tl.current(None)
     due = ""
-    if tl.status == "active" and cur is not None and cur.deadline is not None and tl.events[cur.event].kind != "created":
+    if tl.status == "active" and cur is not None and cur.deadline is not None:
         due = f"; {'current deadline' if q.language == 'en' else 'gjeldende frist'} {_value(cur.deadline, q.language)}"
-    return f"{'status' if q.language == 'en' else 'status'}: {status}{due}. "
+    return f"status: {status}{due}. "
 
 
 def timeline_json(tl: Timeline) -> dict[str, Any]:

@@ -168,12 +168,14 @@ def _new_wording(text: str, ref: Reference, paragraphs: list[Paragraph]) -> str 
     if m and text[m.end():].strip():
         return text[m.end():].strip()
     if m or text.rstrip().endswith(":"):
-        after = []
+        # the paragraph after the lead-in, and the list items under it (not the letter's next topic)
+        after: list[str] = []
         for p in _following(paragraphs, ref.line, 8):
-            if norsk.ID_RE.match(p.text.strip()):
+            t = p.text.strip()
+            if norsk.ID_RE.match(t) or after and not re.match(r"^(?:[-–•o*]\s|\(?[a-h1-9]\d?[.)]\s)", t):
                 break
-            after.append(p.text)
-        return " ".join(after)[:1200] or None
+            after.append(t)
+        return " ".join(after)[:800] or None
     return None
 
 
@@ -229,6 +231,7 @@ class Event:
     new_id: str | None = None
     new_text: str | None = None
     flags: tuple[str, ...] = ()
+    assignment: str | None = None  # the ID it stands under in that letter (an older number, after a renumbering)
 
 
 @dataclass(frozen=True)
@@ -286,24 +289,31 @@ def timeline(ident: str, letters: Iterable[Letter]) -> Timeline | None:
     """The events of one assignment over every letter, in the letters' order, and what is current."""
     key = norsk.id_key(ident) or ident.strip().upper()
     ordered = sorted(letters, key=letter_order)
+    # An assignment renumbered to this ID is this assignment under its old number: its history is ours.
+    keys = {key}
+    for letter in ordered:
+        for c in letter.changes:
+            if c.kind == "renumbered" and c.new_id and norsk.id_key(c.new_id) in keys:
+                keys.add(norsk.id_key(c.target) or c.target)
     events: list[Event] = []
     created: tuple[str, int, int] | None = None  # letter, first line, last line of the creating header's text
     title, owner = "", None
     for letter in ordered:
-        headed = [a for a in letter.assignments if key in {norsk.id_key(i) for i in (a.id, *a.aliases)}]
+        headed = [a for a in letter.assignments if keys & {norsk.id_key(i) for i in (a.id, *a.aliases)}]
         for a in headed:
             if created is None:
                 created = (letter.file, a.line, a.line_end)
                 title, owner = a.title, a.owner
                 events.append(_event(letter, "created", a.line, a.page, a.header or f"{a.id} {a.title}",
-                                     deadlines=a.deadlines))
+                                     deadlines=a.deadlines, assignment=a.id))
             else:
                 owner = a.owner or owner
                 events.append(_event(letter, "restated", a.line, a.page, a.header or f"{a.id} {a.title}",
-                                     deadlines=tuple(d for d in a.deadlines if d.kind != "default_rule")))
+                                     deadlines=tuple(d for d in a.deadlines if d.kind != "default_rule"),
+                                     assignment=a.id))
         for c in letter.changes:
-            targets = norsk.id_key(c.target) == key
-            renamed_to = c.new_id is not None and norsk.id_key(c.new_id) == key
+            targets = norsk.id_key(c.target) in keys
+            renamed_to = c.new_id is not None and norsk.id_key(c.new_id) in keys
             if not (targets or renamed_to):
                 continue
             if created and created[0] == letter.file and created[1] <= c.line <= created[2] and targets:
@@ -316,7 +326,7 @@ def timeline(ident: str, letters: Iterable[Letter]) -> Timeline | None:
         return None
     known = {d.sub for e in events for d in e.deadlines if d.sub}
     known |= {s.label for letter in ordered for a in letter.assignments for s in a.subitems
-              if key in {norsk.id_key(i) for i in (a.id, *a.aliases)}}
+              if keys & {norsk.id_key(i) for i in (a.id, *a.aliases)}}
     events = [replace(e, subs=tuple(map_label(s, known, e.text) for s in e.subs)) if e.subs else e for e in events]
     events = _in_order(events, ordered)
     return _resolve(ident, title, owner, events)
@@ -362,7 +372,7 @@ def _resolve(ident: str, title: str, owner: str | None, events: list[Event]) -> 
                 cancelled.update({s: i for s in e.subs})
             else:
                 status, status_event = "cancelled", i
-        elif e.kind in ("renumbered", "replaced"):
+        elif e.kind in ("renumbered", "replaced") and norsk.id_key(e.new_id or "") != norsk.id_key(ident):
             status, status_event, current_id = e.kind, i, e.new_id
     return Timeline(ident, title, owner, tuple(events), tuple(settings), status, status_event, current_id, cancelled)
 

@@ -114,7 +114,11 @@ def test_cancelled_renumbered_and_their_new_number(letters: list[Letter]) -> Non
     cancelled, renumbered, new = (timeline(i, letters) for i in ("TB2041-03", "TB2041-05", "TB2041-15"))
     assert cancelled is not None and cancelled.status == "cancelled"
     assert renumbered is not None and (renumbered.status, renumbered.current_id) == ("renumbered", "TB2041-15")
-    assert new is not None and [e.kind for e in new.events] == ["renumbered_from"] and new.events[0].new_id == "TB2041-05"
+    # the new number's timeline is the assignment's, from its first letter under the old number
+    assert new is not None and [(e.kind, e.assignment) for e in new.events] == [("created", "TB2041-05"),
+                                                                               ("renumbered", None)]
+    assert new.status == "active" and (cur := new.current()) is not None and cur.deadline is not None
+    assert cur.deadline.date == "2041-11-01"
 
 
 def test_an_earlier_new_date_is_flagged_and_an_unreadable_one_is_unknown(letters: list[Letter]) -> None:
@@ -188,9 +192,11 @@ def test_a_cancelled_assignment_is_said_to_be_cancelled(assistant: Assistant) ->
         assert answer.citations[0].letter == "a_tillegg2041_nr1.txt"
 
 
-def test_a_renumbered_assignment_names_its_new_number(assistant: Assistant) -> None:
+def test_a_renumbered_assignment_names_its_new_number_and_the_new_number_its_owner(assistant: Assistant) -> None:
     answer = assistant.ask("Hva skjedde med TB2041-05?")
     assert "TB2041-15" in answer.text
+    owner = assistant.ask("Hvem eier TB2041-15?")
+    assert owner.found and "SHA" in owner.text
 
 
 def test_cli_timeline_json(assistant: Assistant) -> None:
