@@ -15,7 +15,6 @@ _TAG_RE = re.compile(r"</?[a-zA-Z][^>]{0,200}>")
 _OL_ITEM_RE = re.compile(r"\s+(?=(?:\d{1,2}[.)]|[a-h][.)])\s+[A-ZÆØÅ«*])")  # "1. A", "2) B", "a. C" inside <ol>
 _UL_ITEM_RE = re.compile(r"\s+(?=-\s+[A-ZÆØÅ«*])")
 _EMPHASIS_RE = re.compile(r"\*\*(.+?)\*\*|(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])")
-_BROKEN_ID_RE = re.compile(r"(?:TTB|STB|RTB|TB)\s?(?:19|20)\d\d\s?[-–]\s*$", re.IGNORECASE)
 _ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'"}
 
 
@@ -133,7 +132,7 @@ def _repair_ids(lines: list[SourceLine]) -> list[SourceLine]:
     i = 0
     while i < len(lines):
         cur = lines[i]
-        while _BROKEN_ID_RE.search(cur.text):
+        while norsk.BROKEN_ID_RE.search(cur.text):
             j = i + 1
             while j < len(lines) and not lines[j].text.strip() and j - i <= 2:
                 j += 1

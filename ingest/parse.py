@@ -20,8 +20,7 @@ PARSER_VERSION = 9  # bump when parsing changes: the next ingest re-parses every
 
 _SECTION_RE = re.compile(r"^\s*(?P<num>\d{1,2}(?:\.\d{1,2}){1,4})\.?\s+(?P<title>[A-ZÆØÅ«\"].{1,140})$|"
                          r"^\s*(?P<num1>\d{1,2})\s+(?P<title1>[A-ZÆØÅ«\"][^.]{1,90})$")
-_HEADER_START_RE = re.compile(rf"^\s*(?:ID\s*:\s*|(?P<lab>Oppdrag\s+(?:nr\.?\s*)?))?(?P<ids>{norsk.ID_PATTERN}(?:\s*(?:,|/|og)\s*{norsk.ID_PATTERN})*)"
-                              r"(?P<rest>.*)$", re.IGNORECASE)
+_HEADER_START_RE = re.compile(rf"^\s*{norsk.HEADER_LEAD}(?P<ids>{norsk.ID_LIST})(?P<rest>.*)$", re.IGNORECASE)
 _ID_LABEL_RE = re.compile(r"^\s*ID\s*:", re.IGNORECASE)
 _FRIST_LINE_RE = re.compile(r"^(?:ny\s+|tids)?frist(?:er)?\b", re.IGNORECASE)
 _BULLET_START_RE = re.compile(r"^-\s+\S")
@@ -31,7 +30,7 @@ _DUE_CELL_RE = re.compile(rf"^(?:frist\s*:?\s*)?(?:innen\s+)?(?:{norsk.DATE_RE.p
                           r"løpende|varig|fast oppdrag|årlig|hvert år|avklares|dialog)", re.IGNORECASE)
 _TRAILING_ID_RE = re.compile(
     rf"^(?P<title>[A-ZÆØÅ«][^.!?:;\t]{{3,120}}?)\s*(?:\(|\[|\s[–-])\s*"
-    rf"(?P<ids>{norsk.ID_PATTERN}(?:\s*(?:,|/|og)\s*{norsk.ID_PATTERN})*)\s*[)\]]?\s*$", re.IGNORECASE)
+    rf"(?P<ids>{norsk.ID_LIST})\s*[)\]]?\s*$", re.IGNORECASE)
 _TRAILING_STOP = {"til", "i", "av", "om", "for", "med", "og", "jf", "se", "på", "ved", "under", "fra"}
 _TABLE_ROW_RE = re.compile(r"\S\t+\S")  # cells split by tabs: a row of a table (calendar, budget)
 _CONTINUATION_WORDS = {"og", "i", "for", "av", "med", "om", "til", "på", "mot", "fra", "under", "ved", "eller",
@@ -105,15 +104,15 @@ def _letter_kind(title: str | None) -> str:
 
 def _letter_year(title: str | None, date: str | None, ids: list[str]) -> int | None:
     if title:
-        m = re.search(r"\bfor\s+((?:19|20)\d\d)\b", title)
+        m = re.search(rf"\bfor\s+({norsk.YEAR})\b", title)
         if m:
             return int(m.group(1))
-        years = re.findall(r"\b((?:19|20)\d\d)\b", title)
+        years = norsk.YEAR_RE.findall(title)
         if years:
             return int(years[-1])
     if date:
         return int(date[:4])
-    counts = Counter(int(m.group(0)) for i in ids if (m := re.search(r"(?:19|20)\d\d", i)))
+    counts = Counter(int(m.group(0)) for i in ids if (m := re.search(norsk.YEAR, i)))
     return counts.most_common(1)[0][0] if counts else None
 
 
@@ -213,8 +212,7 @@ def _split_owner(rest: str) -> tuple[str | None, str]:
     m = norsk.OWNER_RE.match(rest)
     if not m:
         return None, rest.strip()
-    owner = re.sub(r"\s*(/|,)\s*", r"\1", " ".join(m.group(1).split()))
-    return owner, rest[m.end() :].strip()
+    return norsk.owner_code(m.group(1)), rest[m.end() :].strip()
 
 
 def _ids_in(text: str) -> list[str]:
@@ -277,7 +275,9 @@ def _parse_header(lines: list[SourceLine], i: int) -> _Header | None:
             else:
                 title, end = _take_title(lines, end, title)
             return _Header(ids, "", owner, title, end)
-        if _heading_like(lines, j) and not _is_structural(nxt):
+        if (_heading_like(lines, j) and not _is_structural(nxt)) or (_standalone(lines, i) and _title_like(nxt)):
+            # "TB2023-05" alone, its title on the next line and the text right under it: the ID line
+            # heads a new assignment (else its text would be filed under the one above).
             title, end = _take_title(lines, j + 1, nxt)
             return _Header(ids, "", None, title, end)
         return None
@@ -322,6 +322,28 @@ def _trailing_id_header(lines: list[SourceLine], i: int) -> _Header | None:
     return _Header(_ids_in(m.group("ids")), "", None, title, i + 1)
 
 
+def _title_like(text: str) -> bool:
+    """One phrase that can be a title: capitalised, not a sentence, a label, an item or a table row."""
+    t = text.strip()
+    if not t or len(t) > 150 or "\t" in t or not (t[0].isupper() or t[0] in "«\"") or _is_structural(t):
+        return False
+    if norsk.DATE_RE.match(t) or re.search(r"[.!?]\s+[A-ZÆØÅ]", t):
+        return False
+    return not t.endswith((".", ",", ";")) or len(t) <= 60
+
+
+def _owner_line(lines: list[SourceLine], end: int) -> tuple[str, int] | None:
+    """(owner, index after it) of an owner line right under a header: "Ansvarlig avdeling i HOD: KTA"."""
+    j = end if end < len(lines) and lines[end].text.strip() else _next_nonblank(lines, end - 1, 2)
+    if j is None or j >= len(lines):
+        return None
+    t = lines[j].text.strip()
+    m = norsk.owner_said(t)
+    if m is None or m.start() != 0 or t[m.end() :].strip(" .;"):
+        return None
+    return norsk.owner_code(m.group(1)), j + 1
+
+
 def _change_heading(lines: list[SourceLine], i: int) -> bool:
     t = lines[i].text.strip()
     if len(t) > 90 or t.endswith((".", ",", ";")) or not norsk.ID_RE.search(t):
@@ -350,7 +372,7 @@ def _header_cells(rest: str) -> tuple[str | None, str, str]:
         m = norsk.OWNER_RE.match(cell)
         codes = re.split(r"\s*(?:/|,|og)\s*", m.group(1)) if m and m.end() == len(cell.rstrip()) else []
         if owner is None and codes and all(c in norsk.DEPARTMENTS for c in codes):
-            owner = re.sub(r"\s*(/|,)\s*", r"\1", cell)
+            owner = norsk.owner_code(cell)
         elif not due and title and _DUE_CELL_RE.match(cell):
             due = cell
         else:
@@ -388,7 +410,7 @@ def _parse_id_label_header(lines: list[SourceLine], i: int) -> _Header:
         if k is not None and not _is_structural(lines[k].text) and len(lines[k].text.strip()) <= 90:
             title, j = lines[k].text.strip(), k + 1
     title, end = _take_title(lines, j, title)
-    partial = re.search(r"(?:TTB|STB|RTB|TB)\s?\d{4}(?:-(?=\s|$))?", id_part, re.IGNORECASE)
+    partial = norsk.PARTIAL_ID_RE.search(id_part)
     raw = partial.group(0).replace(" ", "").upper() if partial else ""
     return _Header(ids, raw if not ids else "", owner, title, end)
 
@@ -543,18 +565,18 @@ def split_subitems(paras: tuple[Paragraph, ...]) -> tuple[tuple[SubItem, ...], l
 
 def _own_owner(paras: tuple[Paragraph, ...]) -> str | None:
     for p in paras:
-        m = re.search(r"Ansvarlig\s+avdeling(?:\s+i\s+HOD)?\s*:\s*([A-ZÆØÅ]{2,4}(?:\s?/\s?[A-ZÆØÅ]{2,4})*)", p.text)
+        m = norsk.owner_said(p.text)
         if m:
-            return m.group(1).replace(" ", "")
+            return norsk.owner_code(m.group(1))
     return None
 
 
 def _partial_id_header(lines: list[SourceLine], i: int) -> bool:
     """'TB2020 - tillegg …' with 'Eieravdeling HOD:' a few lines below: a header whose ID is incomplete."""
-    if not re.match(r"^\s*(?:TTB|STB|RTB|TB)\s?\d{4}\b(?!\s?[-–]\s?\d)", lines[i].text):
+    if not norsk.PARTIAL_ID_START_RE.match(lines[i].text):
         return False
     for ln in lines[i + 1 : i + 6]:
-        if re.match(r"^\s*Eieravdeling", ln.text, re.IGNORECASE):
+        if norsk.OWNER_LABEL_RE.match(ln.text.strip()):
             return True
     return False
 
@@ -598,6 +620,9 @@ def _walk(lines: list[SourceLine]) -> tuple[list[_Block], list[tuple[str, int, t
             continue
         header = _parse_header(lines, i) or _trailing_id_header(lines, i)
         if header:
+            said = _owner_line(lines, header.end) if header.owner is None else None
+            if said:
+                header.owner, header.end = said
             block = _Block("assignment", section_name, [], header.ids, header.raw_id, header.title,
                            header.owner, ln.no, ln.page, context, *_header_text(lines, i, header.end), header.due)
             blocks.append(block)
