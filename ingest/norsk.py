@@ -156,14 +156,15 @@ DEPARTMENTS = {
     "DIA": "Digitaliseringsavdelingen",
 }
 OWNER_CODES = r"[A-ZÆØÅ]{2,4}(?:\s?(?:/|,|og)\s?[A-ZÆØÅ]{2,4})*"
-OWNER_RE = re.compile(rf"^\s*({OWNER_CODES}(?:\s*\(pkt\.?\s*[\d, og]+\))?)(?=\s|$|\t|[.;,])")
+OWNER_VALUE = rf"{OWNER_CODES}(?:\s*\(pkt\.?\s*[\d, og]+\))?"  # "SHA og KTA (pkt. 1)"
+OWNER_RE = re.compile(rf"^\s*({OWNER_VALUE})(?=\s|$|\t|[.;,])")
 # The label before a department code, in every spelling seen: "Eieravdeling HOD:", "Eieravdeling i HOD:",
 # "Avd.HOD:", "Avd. HOD:", "Ansvarlig avdeling:", "Ansvarlig avdeling (i) HOD:", "Ansv. avd.:", "Ansvarlig avd.:",
 # "Eier i HOD:", "HOD-avdeling:". Case and spacing are free; the colon is what makes it a label.
 OWNER_LABEL = (r"(?<![\w.])(?:(?:Eier|Ansvarlig|Ansv\.?)\s*(?:avdeling|avd\.?)(?:\s+i)?(?:\s+HOD)?"
                r"|Eier(?:\s+i)?\s+HOD|HOD\s*-?\s*avdeling|Avd\.?\s?(?:i\s+)?HOD)\s*:")
 OWNER_LABEL_RE = re.compile(OWNER_LABEL, re.IGNORECASE)
-_OWNER_SAID_RE = re.compile(rf"(?i:{OWNER_LABEL})\s*({OWNER_CODES})(?![\wÆØÅæøå])")
+_OWNER_SAID_RE = re.compile(rf"(?i:{OWNER_LABEL})\s*({OWNER_VALUE})(?![\wÆØÅæøå])")
 
 
 def owner_said(text: str) -> re.Match[str] | None:

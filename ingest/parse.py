@@ -288,15 +288,17 @@ def _parse_header(lines: list[SourceLine], i: int) -> _Header | None:
     if "\t" in rest.strip():
         owner, rest_s, due = _header_cells(rest)
     colon = re.match(r"^\s*[:–-]\s", rest) is not None  # "TB2023-05: Title", "TB2023-05 – Title"
-    if (colon or m.group("lab")) and rest_s.rstrip().endswith((".", ":")):
+    labelled = colon or bool(m.group("lab"))
+    if labelled and rest_s.rstrip().endswith((".", ":")) and (norsk.classify_change(rest_s) or len(rest_s) > 100):
         return None  # "TB2021-46: Oppdraget utgår." is a sentence about it, not its header
-    if len(text) > 170 or not (rest_s[:1].isupper() or rest_s[:1] in "«\"") or not (rest.startswith((" ", "\t")) or colon):
+    if len(text) > 170 or not _title_start(rest_s) or not (rest.startswith((" ", "\t")) or colon):
         return None
     # PDF extraction drops blank lines, so a header may also stand between whole sentences.
-    prev = lines[i - 1].text.strip() if i > 0 else ""
     nxt = lines[i + 1].text.strip() if i + 1 < len(lines) else ""
-    before = not prev or prev.endswith(_SENTENCE_END)
-    after = not nxt or _continues(rest_s, nxt, 0) or (nxt[:1].isupper() and not rest_s.endswith((".", ",")))
+    before = _standalone(lines, i) or labelled
+    said = norsk.owner_said(nxt)
+    after = (not nxt or _continues(rest_s, nxt, 0) or (nxt[:1].isupper() and not rest_s.endswith((".", ",")))
+             or labelled or bool(said and said.start() == 0))
     standalone = before and after
     if not standalone or (rest_s.endswith(".") and len(rest_s) > 100):
         return None
@@ -325,7 +327,7 @@ def _trailing_id_header(lines: list[SourceLine], i: int) -> _Header | None:
 def _title_like(text: str) -> bool:
     """One phrase that can be a title: capitalised, not a sentence, a label, an item or a table row."""
     t = text.strip()
-    if not t or len(t) > 150 or "\t" in t or not (t[0].isupper() or t[0] in "«\"") or _is_structural(t):
+    if not t or len(t) > 150 or "\t" in t or not _title_start(t) or _is_structural(t):
         return False
     if norsk.DATE_RE.match(t) or re.search(r"[.!?]\s+[A-ZÆØÅ]", t):
         return False
@@ -357,8 +359,18 @@ def _change_heading(lines: list[SourceLine], i: int) -> bool:
 
 
 def _standalone(lines: list[SourceLine], i: int) -> bool:
+    """Does line i start a block: after a blank line, a finished sentence, an owner line or another header?"""
     prev = lines[i - 1].text.strip() if i > 0 else ""
-    return not prev or prev.endswith(_SENTENCE_END)
+    if not prev or prev.endswith(_SENTENCE_END) or _FRIST_LINE_RE.match(prev):
+        return True
+    said = norsk.owner_said(prev)
+    return bool(said and said.start() == 0) or bool(_HEADER_START_RE.match(prev) and not prev.startswith("-"))
+
+
+def _title_start(text: str) -> bool:
+    """A title opens with a capital, a quote, or a number that is no date ("0-24 samarbeidet")."""
+    t = text.strip()
+    return t[:1].isupper() or t[:1] in "«\"" or (t[:1].isdigit() and not norsk.DATE_RE.match(t))
 
 
 def _header_cells(rest: str) -> tuple[str | None, str, str]:
