@@ -9,6 +9,8 @@ from ingest.readers import SourceLine
 
 _BULLET_RE = re.compile(r"^\s*[\uf0b7\uf0a7\uf02d•·▪◦●■–—]\s*")
 _UNDERLINE_RE = re.compile(r"^[\s\-–_=\t]*-{3,}[\s\-–_=\t]*$")
+_PIPE_ROW_RE = re.compile(r"^\s*\|(.*\|)+\s*$")  # "| TB2023-05 | Title | KTA |": a Markdown table row
+_PIPE_RULE_RE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")  # "|---|:---:|"
 _TOC_RE = re.compile(r"(?:\.{3,}|\t)\s*\d{1,3}\s*$")
 _TAG_SPLIT_RE = re.compile(r"</?(?:p|br|div|ol|ul|li|h\d|tr|table|tbody)\b[^>]*>", re.IGNORECASE)
 _TAG_RE = re.compile(r"</?[a-zA-Z][^>]{0,200}>")
@@ -73,6 +75,15 @@ def _split_list_items(text: str, list_kind: list[str]) -> list[str]:
     return [x for p in out for x in (p, "")]
 
 
+def _table_cells(text: str) -> str | None:
+    """A pipe-table row as the tab-separated row the other readers give ("a<TAB>b"); None for its rule line."""
+    if _PIPE_RULE_RE.match(text):
+        return None
+    if not _PIPE_ROW_RE.match(text):
+        return text
+    return "\t".join(c.strip() for c in text.strip().strip("|").split("|"))
+
+
 def _is_letterhead_exit(text: str, saw_officer: bool, prev_phone: bool) -> bool:
     if norsk.ID_RE.search(text) or len(text) > 45:
         return True
@@ -90,7 +101,9 @@ def clean_lines(lines: list[SourceLine], body_start: int = 0) -> list[SourceLine
     saw_officer = prev_phone = False
     closed = False
     for idx, raw in enumerate(lines):
-        text = raw.text.replace("\u00ad", "").replace("\xa0", " ").rstrip()
+        text = _table_cells(raw.text.replace("\u00ad", "").replace("\xa0", " ").rstrip())
+        if text is None:
+            continue
         stripped = text.strip()
         has_id = bool(norsk.ID_RE.search(stripped))
         if idx < body_start and not has_id:
