@@ -22,7 +22,7 @@ PARTIAL_ID_RE = re.compile(rf"{ID_PREFIX}\s?(?:19|20)\d\d(?:{DASH}(?=\s|$))?", r
 PARTIAL_ID_START_RE = re.compile(rf"^\s*{ID_PREFIX}\s?\d{{4}}\b(?!\s?{DASH}\s?\d)")
 # What may stand before the IDs of a header: a numbered heading sharing the line ("2.3.1 TB2024-07 Title"),
 # the label "ID:" (2021) or "Oppdrag (nr.)" ("Oppdrag TB2023-05 – Title").
-HEADER_LEAD = r"(?:\d{1,2}(?:\.\d{1,2})+\.?\s+)?(?:ID\s*:\s*|(?P<lab>Oppdrag\s+(?:nr\.?\s*)?))?"
+HEADER_LEAD = r"(?P<num>\d{1,2}(?:\.\d{1,3})+\.?\s+)?(?:ID\s*:\s*|(?P<lab>Oppdrag\s+(?:nr\.?\s*)?))?"
 ID_LIST = rf"{ID_PATTERN}(?:\s*(?:,|/|og)\s*{ID_PATTERN})*"
 
 

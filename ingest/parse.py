@@ -285,10 +285,11 @@ def _parse_header(lines: list[SourceLine], i: int) -> _Header | None:
     # "TB2023-05<TAB>Title<TAB>FHA<TAB>1. mars 2023" (owner and deadline columns told by their content).
     owner = None
     due = ""
-    if "\t" in rest.strip():
+    row = "\t" in rest.strip()  # a table row of cells: a header by its form, wherever it stands
+    if row:
         owner, rest_s, due = _header_cells(rest)
     colon = re.match(r"^\s*[:–-]\s", rest) is not None  # "TB2023-05: Title", "TB2023-05 – Title"
-    labelled = colon or bool(m.group("lab"))
+    labelled = colon or bool(m.group("lab") or m.group("num")) or row
     if labelled and rest_s.rstrip().endswith((".", ":")) and (norsk.classify_change(rest_s) or len(rest_s) > 100):
         return None  # "TB2021-46: Oppdraget utgår." is a sentence about it, not its header
     if len(text) > 170 or not _title_start(rest_s) or not (rest.startswith((" ", "\t")) or colon):
@@ -300,7 +301,7 @@ def _parse_header(lines: list[SourceLine], i: int) -> _Header | None:
     after = (not nxt or _continues(rest_s, nxt, 0) or (nxt[:1].isupper() and not rest_s.endswith((".", ",")))
              or labelled or bool(said and said.start() == 0))
     standalone = before and after
-    if not standalone or (rest_s.endswith(".") and len(rest_s) > 100):
+    if not standalone or (rest_s.endswith(".") and len(rest_s) > 100 and not row):
         return None
     title, end = _take_title(lines, i + 1, rest_s) if not due else (rest_s, i + 1)
     return _Header(ids, "", owner, title, end, due)

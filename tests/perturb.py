@@ -294,14 +294,16 @@ def header_id_alone(src: Source, rng: random.Random) -> str:
     return _rewrite_headers(src, lambda h, n: [h.ids, h.title, *_owner_line(h, rng)])
 
 
-def _heading_number(h: Header, n: int) -> str:
-    num = h.section.split(" ", 1)[0].rstrip(".")
-    return f"{num}.{n}" if re.fullmatch(r"\d+(?:\.\d+)*", num) else f"4.{n}"
-
-
 def header_numbered(src: Source, rng: random.Random) -> str:
-    """A numbered heading sharing the line with the ID: "2.3.1 TB2024-07 Title"."""
-    return _rewrite_headers(src, lambda h, n: [f"{_heading_number(h, n)} {h.ids} {h.title}", *_owner_line(h, rng)])
+    """A numbered heading sharing the line with the ID: "2.3.1 TB2024-07 Title" (numbered within its section)."""
+    count: dict[str, int] = {}
+
+    def form(h: Header, n: int) -> list[str]:
+        num = h.section.split(" ", 1)[0].rstrip(".")
+        num = num if re.fullmatch(r"\d+(?:\.\d+)*", num) else "4"
+        count[num] = count.get(num, 0) + 1
+        return [f"{num}.{count[num]} {h.ids} {h.title}", *_owner_line(h, rng)]
+    return _rewrite_headers(src, form)
 
 
 def table_tabs(src: Source, rng: random.Random) -> str:
