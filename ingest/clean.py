@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from ingest import norsk
 from ingest.readers import SourceLine
 
-_BULLET_RE = re.compile(r"^\s*[\uf0b7\uf0a7\uf02d•·▪◦●■–—]\s*")
 _UNDERLINE_RE = re.compile(r"^[\s\-–_=\t]*-{3,}[\s\-–_=\t]*$")
 _PIPE_ROW_RE = re.compile(r"^\s*\|(.*\|)+\s*$")  # "| TB2023-05 | Title | KTA |": a Markdown table row
 _PIPE_RULE_RE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")  # "|---|:---:|"
@@ -75,6 +75,23 @@ def _split_list_items(text: str, list_kind: list[str]) -> list[str]:
     return [x for p in out for x in (p, "")]
 
 
+def running_titles(lines: list[SourceLine]) -> set[int]:
+    """Indexes of running titles: a line right above or below a page number ("Side 7 av 22") that names
+    the letter or its sender, or that stands by another page number too."""
+    texts = [ln.text.replace("\xa0", " ").strip() for ln in lines]
+    pages = [i for i, t in enumerate(texts) if norsk.PAGE_FURNITURE_RE.match(t)]
+    beside = [(i, j) for i in pages for j in (i - 1, i + 1) if 0 <= j < len(texts) and texts[j]]
+    seen = Counter(texts[j] for _, j in beside)
+    out = set()
+    for _, j in beside:
+        t = texts[j]
+        if norsk.ID_RE.search(t) or norsk.PAGE_FURNITURE_RE.match(t) or len(t) > 80:
+            continue
+        if norsk.RUNNING_TITLE_RE.match(t) or (seen[t] >= 2 and not t.endswith((".", ":", ";", ","))):
+            out.add(j)
+    return out
+
+
 def _table_cells(text: str) -> str | None:
     """A pipe-table row as the tab-separated row the other readers give ("a<TAB>b"); None for its rule line."""
     if _PIPE_RULE_RE.match(text):
@@ -97,6 +114,7 @@ def clean_lines(lines: list[SourceLine], body_start: int = 0) -> list[SourceLine
     letterhead and are kept only where they hold an assignment ID.
     """
     out: list[SourceLine] = []
+    furniture = running_titles(lines)
     in_head = False
     saw_officer = prev_phone = False
     closed = False
@@ -122,7 +140,8 @@ def clean_lines(lines: list[SourceLine], body_start: int = 0) -> list[SourceLine
             else:
                 prev_phone = bool(norsk.PHONE_RE.match(stripped))
                 continue
-        if norsk.PAGE_FURNITURE_RE.match(stripped) or (_UNDERLINE_RE.match(stripped) and not has_id):
+        if (norsk.PAGE_FURNITURE_RE.match(stripped) or idx in furniture
+                or (_UNDERLINE_RE.match(stripped) and not has_id)):
             continue
         if _TOC_RE.search(stripped) and not has_id and re.match(r"^\s*\d+(?:\.\d+)*\s*\t|^\t", text):
             continue
@@ -134,7 +153,7 @@ def clean_lines(lines: list[SourceLine], body_start: int = 0) -> list[SourceLine
             continue  # signature block
         for piece in split_html(SourceLine(raw.no, text, raw.page)):
             t = _strip_emphasis(piece.text)
-            t = _BULLET_RE.sub("- ", t) if _BULLET_RE.match(t) else t
+            t = norsk.BULLET_MARK_RE.sub("- ", t) if norsk.BULLET_MARK_RE.match(t) else t
             out.append(SourceLine(piece.no, t.rstrip(), piece.page))
     return _repair_ids(out)
 

@@ -381,6 +381,12 @@ PAGE_FURNITURE_RE = re.compile(
     r"^\s*(?:(?:Side|Page)\s+\d+(?:\s*(?:av|of)\s*\d+)?|Dokumentet er elektronisk (?:signert|godkjent).*)\s*$",
     re.IGNORECASE,
 )
+# A running title printed with the page number ("Tildelingsbrev – Helsedirektoratet" over "Side 7 av 22"):
+# short, no sentence, naming the letter or the sender; or the same line again at another page break.
+RUNNING_TITLE_RE = re.compile(r"^(?!\s*[\d(•-])(?=.{3,80}$)(?!.*[.:;!?,]\s*$).*?"
+                              r"\b(?:tildelingsbrev\w*|tillegg|departement\w*|direktorat\w*)\b.*$", re.IGNORECASE)
+# Bullet marks as extraction tools write them: PDF symbol-font glyphs, "•", "▪", Word's second-level "o".
+BULLET_MARK_RE = re.compile(r"^\s*(?:[\uf0b7\uf0a7\uf02d•·▪◦●■–—]|o(?=\s+\S))\s*")
 PHONE_RE = re.compile(r"^\s*(?:\+47\s*)?\d{2}\s?\d{2}\s?\d{2}\s?\d{2}\s*$")
 REF_NO_RE = re.compile(r"^\s*(\d{2}/\d{2,6}(?:-\d*)?)\s*$")
 

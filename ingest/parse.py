@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ingest import norsk
-from ingest.clean import clean_lines, join_lines
+from ingest.clean import clean_lines, join_lines, running_titles
 from ingest.deadlines import apply_default_rules, find_deadlines, section_default
 from ingest.errors import LetterReadError
 from ingest.readers import SourceLine, read_source
@@ -74,9 +74,10 @@ class _Meta:
 def _meta(lines: list[SourceLine]) -> _Meta:
     head = lines[:80]
     title, body_start = None, 0
+    furniture = running_titles(head)
     for i, ln in enumerate(head):
         t = ln.text.strip()
-        if len(t) < 200 and norsk.LETTER_TITLE_RE.match(t) and not t.endswith("."):
+        if i not in furniture and len(t) < 200 and norsk.LETTER_TITLE_RE.match(t) and not t.endswith("."):
             title, body_start = " ".join(t.split()), i
             j = i + 1
             while j < len(head) and head[j].text.strip() and head[j].text.strip()[0].islower():
