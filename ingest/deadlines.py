@@ -127,8 +127,8 @@ def find_deadlines(text: str, year: int | None, sub: str | None, line: int,
                                     norsk.date_from_match(dm, year), "date", line))
                 taken.append((m.start(), dm.end()))
     for sentence_start, sentence in _sentences(text):
-        named = re.search(r"\b(?:del|deloppdrag|punkt)\s+(\d{1,2}|[a-h])\b(?!\))", sentence, re.IGNORECASE)
-        own_sub = map_label(named.group(1), known) if named else sub
+        named = norsk.SUB_NAMED_RE.search(sentence)
+        own_sub = map_label(named.group(2), known, named.group(1)) if named else sub
         out.extend(_sentence_deadlines(sentence, sentence_start, year, own_sub, line, free, taken))
     return out
 

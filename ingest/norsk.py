@@ -314,8 +314,10 @@ DEADLINE_CUE_RE = re.compile(
     r"ønsker\s+å\s+få)\b\s*:?\s*",
     re.IGNORECASE,
 )
-DIALOG_RE = re.compile(r"\bfrist\w*\b[^.]*\b(?:dialog|avklar\w*|diskutere|nærmere|møte)\b|"
-                       r"\b(?:dialog|avklar\w*|diskutere|møte)\b[^.]*\bfrist\w*", re.IGNORECASE)
+# A deadline left to be agreed: "Frist avklares i dialog ...", "Frist deloppdrag 2: Avtales med departementet",
+# "Frist for oppdraget fastsettes etter samråd med HOD".
+_DIALOG_WORDS = r"(?:dialog\w*|avklar\w*|diskutere|nærmere|møte|avtal\w*|samråd\w*|fastsettes\s+(?:senere|etter|i|av))"
+DIALOG_RE = re.compile(rf"\bfrist\w*\b[^.]*\b{_DIALOG_WORDS}|\b{_DIALOG_WORDS}[^.]*\bfrist\w*", re.IGNORECASE)
 ANNUAL_RE = re.compile(r"\b(?:hvert\s+år|årlig|hvert\s+kvartal)\b", re.IGNORECASE)
 ASAP_RE = re.compile(r"\bsnarest\b", re.IGNORECASE)
 DEFAULT_RULE_RE = re.compile(
@@ -339,6 +341,8 @@ def sub_label(style: str, raw: str) -> str:
 
 # Label lists in deadline lines: "Deloppdrag b) og c) har frist", "d) til f)", "punkt 2 og 3".
 SUB_REF_RE = re.compile(r"\b(?:deloppdrag|punkt|oppdrag)?\s*\(?([a-h]|\d{1,2})\)", re.IGNORECASE)
+# A sub-item named by its word in a deadline sentence: "Del 2 av oppdraget utsettes", "Frist deloppdrag 2: ...".
+SUB_NAMED_RE = re.compile(r"\b(del|deloppdrag|punkt|fase)\s+(\d{1,2}|[a-h])\b(?!\))", re.IGNORECASE)
 SUB_RANGE_WORDS = ("til", "–", "-", "t.o.m.")
 
 # --- Changes made by later letters -------------------------------------------------------------
