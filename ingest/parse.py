@@ -165,7 +165,18 @@ def _heading_like(lines: list[SourceLine], i: int) -> bool:
             return False
     before = i == 0 or not lines[i - 1].text.strip()
     after = i + 1 >= len(lines) or not lines[i + 1].text.strip()
+    if not (before and after) and _dense(lines, i):
+        # PDF extraction without blank lines: a heading stands after a finished sentence or label line
+        # and before a line that opens a sentence or a list.
+        nxt = lines[i + 1].text.strip() if i + 1 < len(lines) else ""
+        before = before or _standalone(lines, i) or bool(norsk.LETTER_TITLE_RE.match(lines[i - 1].text))
+        after = after or nxt[:1].isupper() or nxt[:1] in "«\"" or bool(_BULLET_START_RE.match(nxt))
     return before and after
+
+
+def _dense(lines: list[SourceLine], i: int, reach: int = 4) -> bool:
+    """No blank line near line i: text extracted without paragraph breaks."""
+    return all(lines[k].text.strip() for k in range(max(0, i - reach), min(len(lines), i + reach + 1)))
 
 
 def _next_nonblank(lines: list[SourceLine], i: int, limit: int = 3) -> int | None:
@@ -363,7 +374,7 @@ def _change_heading(lines: list[SourceLine], i: int) -> bool:
 def _standalone(lines: list[SourceLine], i: int) -> bool:
     """Does line i start a block: after a blank line, a finished sentence, an owner line or another header?"""
     prev = lines[i - 1].text.strip() if i > 0 else ""
-    if not prev or prev.endswith(_SENTENCE_END) or _FRIST_LINE_RE.match(prev):
+    if not prev or prev.endswith(_SENTENCE_END) or _FRIST_LINE_RE.match(prev) or norsk.LETTER_TITLE_RE.match(prev):
         return True
     said = norsk.owner_said(prev)
     return bool(said and said.start() == 0) or bool(_HEADER_START_RE.match(prev) and not prev.startswith("-"))
