@@ -16,7 +16,7 @@ from ingest.readers import SourceLine, read_source
 from ingest.records import Assignment, Deadline, Letter, Paragraph, Reference, Section, SubItem
 from ingest.references import find_references, restated_changes
 
-PARSER_VERSION = 9  # bump when parsing changes: the next ingest re-parses every letter
+PARSER_VERSION = 10  # bump when parsing changes: the next ingest re-parses every letter
 
 _SECTION_RE = re.compile(r"^\s*(?P<num>\d{1,2}(?:\.\d{1,2}){1,4})\.?\s+(?P<title>[A-ZÆØÅ«\"].{1,140})$|"
                          r"^\s*(?P<num1>\d{1,2})\s+(?P<title1>[A-ZÆØÅ«\"][^.]{1,90})$")
@@ -163,6 +163,12 @@ def _heading_like(lines: list[SourceLine], i: int) -> bool:
         nxt = lines[j].text.strip() if j is not None else ""
         if _BULLET_START_RE.match(nxt) or re.match(r"^(?:\d{1,2}|[a-h])[.)]\s+\S", nxt):
             return False
+    return _alone(lines, i)
+
+
+def _alone(lines: list[SourceLine], i: int) -> bool:
+    """Does line i stand as a paragraph of its own: blank lines around it, or, where the extraction dropped
+    them, a finished sentence, label line or the letter title before it and a sentence or list after it?"""
     before = i == 0 or not lines[i - 1].text.strip()
     after = i + 1 >= len(lines) or not lines[i + 1].text.strip()
     if not (before and after) and _dense(lines, i):
@@ -363,12 +369,11 @@ def _change_heading(lines: list[SourceLine], i: int) -> bool:
     t = lines[i].text.strip()
     if len(t) > 90 or t.endswith((".", ",", ";")) or not norsk.ID_RE.search(t):
         return False
-    before = i == 0 or not lines[i - 1].text.strip()
-    after = i + 1 >= len(lines) or not lines[i + 1].text.strip()
+    alone = _alone(lines, i)
     kind = norsk.classify_change(t)
     if kind == "continued":  # "TB2021-13 videreføres" heads what is said of it; a sentence saying so does not
-        return before and after and len(t) <= 50 and bool(norsk.ID_RE.match(t))
-    return before and after and kind not in (None, "refers")
+        return alone and len(t) <= 50 and bool(norsk.ID_RE.match(t))
+    return alone and kind not in (None, "refers")
 
 
 def _standalone(lines: list[SourceLine], i: int) -> bool:
@@ -376,8 +381,18 @@ def _standalone(lines: list[SourceLine], i: int) -> bool:
     prev = lines[i - 1].text.strip() if i > 0 else ""
     if not prev or prev.endswith(_SENTENCE_END) or _FRIST_LINE_RE.match(prev) or norsk.LETTER_TITLE_RE.match(prev):
         return True
+    if _BULLET_START_RE.match(prev) and _ends_bullet(prev, lines[i].text):
+        return True
     said = norsk.owner_said(prev)
     return bool(said and said.start() == 0) or bool(_HEADER_START_RE.match(prev) and not prev.startswith("-"))
+
+
+def _ends_bullet(item: str, nxt: str) -> bool:
+    """Does a one-line list item end before `nxt`? A wrapped item goes on in lower case or after a cut word."""
+    last = item.rstrip().rsplit(" ", 1)[-1].lower()
+    n = nxt.strip()
+    return (n[:1].isupper() and not item.rstrip().endswith(("-", ",", "/")) and last not in _CONTINUATION_WORDS
+            and not _BULLET_START_RE.match(n))
 
 
 def _title_start(text: str) -> bool:
@@ -493,7 +508,9 @@ def build_paragraphs(lines: list[SourceLine]) -> list[Paragraph]:
                 groups.append(cur)
             cur = []
             continue
-        if cur and (_starts_block(t, cur[-1].text) or _next_item(_item_label(cur[0].text), t)):
+        ended = (_BULLET_START_RE.match(cur[0].text) is not None and len(cur) == 1
+                 and _ends_bullet(cur[-1].text, t) and t.endswith(_SENTENCE_END)) if cur else False
+        if cur and (ended or _starts_block(t, cur[-1].text) or _next_item(_item_label(cur[0].text), t)):
             groups.append(cur)
             cur = []
         cur.append(ln)
