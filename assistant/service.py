@@ -377,7 +377,7 @@ class Assistant:
             if letter is None:
                 continue
             for a, p in _paragraphs_from(letter, r["line"], 8):
-                m = re.search(r"Ansvarlig\s+avdeling\s*:\s*([A-ZÆØÅ]{2,4}(?:\s?/\s?[A-ZÆØÅ]{2,4})*)", p.text)
+                m = norsk.owner_said(p.text)
                 if m:
                     first, fa = _paragraph_at(letter, r["line"])
                     return Answer(q.text, phrasing.owner_answer(ident, "", m.group(1), q.language), True,
@@ -869,8 +869,9 @@ def _owner_cite(letter: Letter, a: Assignment) -> Citation:
     """Where the owner is said: the header, or the "Ansvarlig avdeling: …" line when the header names none."""
     if a.owner and a.owner not in a.header:
         for p in reversed(a.paragraphs):
-            if "Ansvarlig avdeling" in p.text:
-                return _cite(letter, a, p, None, highlight="Ansvarlig avdeling")
+            said = norsk.owner_said(p.text)
+            if said:
+                return _cite(letter, a, p, None, highlight=said.group(0))
     return _header_cite(letter, a)
 
 
