@@ -318,6 +318,17 @@ DEADLINE_CUE_RE = re.compile(
 # "Frist for oppdraget fastsettes etter samråd med HOD".
 _DIALOG_WORDS = r"(?:dialog\w*|avklar\w*|diskutere|nærmere|møte|avtal\w*|samråd\w*|fastsettes\s+(?:senere|etter|i|av))"
 DIALOG_RE = re.compile(rf"\bfrist\w*\b[^.]*\b{_DIALOG_WORDS}|\b{_DIALOG_WORDS}[^.]*\bfrist\w*", re.IGNORECASE)
+# Deadline phrases without a day: "ferdigstilt i løpet av 2023", "innen uke 12", "innen utgangen av mars 2024"
+# ("året": the letter's year), "ferdigstilles før sommeren".
+DONE_DURING_YEAR_RE = re.compile(rf"\b(?:gjennomført|ferdigstilt|ferdig|levert|avsluttet)\s+i\s+løpet\s+av\s+(?P<y>{YEAR})\b",
+                                 re.IGNORECASE)
+BY_WEEK_RE = re.compile(r"\b(?:innen|frist\w*:?|senest|i)\s+(?:løpet\s+av\s+)?uke\s+(?P<w>\d{1,2})\b", re.IGNORECASE)
+BY_END_OF_RE = re.compile(rf"\b(?:innen|frist\w*:?)\s+(?:utgangen|slutten)\s+av\s+(?:(?P<m>[a-zæøå]+)\s+)?(?P<y>{YEAR}|året)",
+                          re.IGNORECASE)
+VAGUE_DEADLINE_RE = re.compile(r"\b(?:frist\w*|innen|ferdigstilles|ferdigstilt|levere\w*|ferdig)\b[^.]{0,60}?\b"
+                               rf"(før\s+(?:påske|sommeren|jul|ferien|sommerferien|årsskiftet)(?:\s+{YEAR})?)", re.IGNORECASE)
+# A line that states deadlines: "Frist:", "Frister:", "Ny frist", "Tidsfrist".
+FRIST_LINE_RE = re.compile(r"^(?:ny\s+|tids)?frist(?:er)?\b", re.IGNORECASE)
 ANNUAL_RE = re.compile(r"\b(?:hvert\s+år|årlig|hvert\s+kvartal)\b", re.IGNORECASE)
 ASAP_RE = re.compile(r"\bsnarest\b", re.IGNORECASE)
 DEFAULT_RULE_RE = re.compile(

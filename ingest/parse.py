@@ -22,7 +22,6 @@ _SECTION_RE = re.compile(r"^\s*(?P<num>\d{1,2}(?:\.\d{1,2}){1,4})\.?\s+(?P<title
                          r"^\s*(?P<num1>\d{1,2})\s+(?P<title1>[A-ZÆØÅ«\"][^.]{1,90})$")
 _HEADER_START_RE = re.compile(rf"^\s*{norsk.HEADER_LEAD}(?P<ids>{norsk.ID_LIST})(?P<rest>.*)$", re.IGNORECASE)
 _ID_LABEL_RE = re.compile(r"^\s*ID\s*:", re.IGNORECASE)
-_FRIST_LINE_RE = re.compile(r"^(?:ny\s+|tids)?frist(?:er)?\b", re.IGNORECASE)
 _BULLET_START_RE = re.compile(r"^-\s+\S")
 _NESTED_ITEM_RE = re.compile(r"^\(?(?:[a-h]|[ivx]{1,4})\.\s+\S")  # "a. Innføre …" under "2) Utrede …:"
 # A deadline column: a date, a period or a word the deadline parser knows ("Løpende", "avklares i dialog").
@@ -154,7 +153,7 @@ def _heading_like(lines: list[SourceLine], i: int) -> bool:
         return False
     if t.endswith(".") and (len(t) > 70 or ". " in t[:-1]):
         return False
-    if t.endswith((",", ";")) or _FRIST_LINE_RE.match(t) or re.search(r"[.:;]\s+\S", t):
+    if t.endswith((",", ";")) or norsk.FRIST_LINE_RE.match(t) or re.search(r"[.:;]\s+\S", t):
         return False  # a heading is one phrase, not sentences or "Label: value"
     if t.endswith(":") and len(t.split()) > 4:
         # "Departementet presiserer med dette følgende:" introduces the list under it; "Oppdrag som
@@ -197,7 +196,7 @@ def _next_nonblank(lines: list[SourceLine], i: int, limit: int = 3) -> int | Non
 def _is_structural(text: str) -> bool:
     t = text.strip()
     return bool(
-        _HEADER_START_RE.match(t) or _FRIST_LINE_RE.match(t) or _BULLET_START_RE.match(t)
+        _HEADER_START_RE.match(t) or norsk.FRIST_LINE_RE.match(t) or _BULLET_START_RE.match(t)
         or any(rx.match(t) for _, rx in norsk.SUB_PATTERNS) or norsk.OWNER_LABEL_RE.match(t)
     )
 
@@ -379,7 +378,7 @@ def _change_heading(lines: list[SourceLine], i: int) -> bool:
 def _standalone(lines: list[SourceLine], i: int) -> bool:
     """Does line i start a block: after a blank line, a finished sentence, an owner line or another header?"""
     prev = lines[i - 1].text.strip() if i > 0 else ""
-    if not prev or prev.endswith(_SENTENCE_END) or _FRIST_LINE_RE.match(prev) or norsk.LETTER_TITLE_RE.match(prev):
+    if not prev or prev.endswith(_SENTENCE_END) or norsk.FRIST_LINE_RE.match(prev) or norsk.LETTER_TITLE_RE.match(prev):
         return True
     if _BULLET_START_RE.match(prev) and _ends_bullet(prev, lines[i].text):
         return True
@@ -460,7 +459,7 @@ def _parse_id_label_header(lines: list[SourceLine], i: int) -> _Header:
 
 def _starts_block(text: str, prev: str) -> bool:
     t = text.strip()
-    if _BULLET_START_RE.match(t) or _FRIST_LINE_RE.match(t) or norsk.OWNER_LABEL_RE.match(t):
+    if _BULLET_START_RE.match(t) or norsk.FRIST_LINE_RE.match(t) or norsk.OWNER_LABEL_RE.match(t):
         return True
     if _TABLE_ROW_RE.search(t):  # each row of a table is a paragraph of its own: "15. mars\tÅrsrapport"
         return True
