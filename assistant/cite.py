@@ -96,8 +96,9 @@ def owner_cite(letter: Letter, a: Assignment) -> Citation:
     """Where the owner is said: the header, or the "Ansvarlig avdeling: …" line when the header names none."""
     if a.owner and a.owner not in a.header:
         for p in reversed(a.paragraphs):
-            if "Ansvarlig avdeling" in p.text:
-                return cite(letter, a, p, None, highlight="Ansvarlig avdeling")
+            said = norsk.owner_said(p.text)
+            if said:
+                return cite(letter, a, p, None, highlight=said.group(0))
     return header_cite(letter, a)
 
 

@@ -440,7 +440,7 @@ class Assistant:
             if letter is None:
                 continue
             for a, p in _paragraphs_from(letter, r["line"], 8):
-                m = re.search(r"Ansvarlig\s+avdeling\s*:\s*([A-ZÆØÅ]{2,4}(?:\s?/\s?[A-ZÆØÅ]{2,4})*)", p.text)
+                m = norsk.owner_said(p.text)
                 if m:
                     first, fa = _paragraph_at(letter, r["line"])
                     return Answer(q.text, phrasing.owner_answer(ident, "", m.group(1), q.language), True,

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from ingest import norsk
 from ingest.readers import SourceLine
 
-_BULLET_RE = re.compile(r"^\s*[\uf0b7\uf0a7\uf02d•·▪◦●■–—]\s*")
 _UNDERLINE_RE = re.compile(r"^[\s\-–_=\t]*-{3,}[\s\-–_=\t]*$")
+_PIPE_ROW_RE = re.compile(r"^\s*\|(.*\|)+\s*$")  # "| TB2023-05 | Title | KTA |": a Markdown table row
+_PIPE_RULE_RE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")  # "|---|:---:|"
 _TOC_RE = re.compile(r"(?:\.{3,}|\t)\s*\d{1,3}\s*$")
 _TAG_SPLIT_RE = re.compile(r"</?(?:p|br|div|ol|ul|li|h\d|tr|table|tbody)\b[^>]*>", re.IGNORECASE)
 _TAG_RE = re.compile(r"</?[a-zA-Z][^>]{0,200}>")
 _OL_ITEM_RE = re.compile(r"\s+(?=(?:\d{1,2}[.)]|[a-h][.)])\s+[A-ZÆØÅ«*])")  # "1. A", "2) B", "a. C" inside <ol>
 _UL_ITEM_RE = re.compile(r"\s+(?=-\s+[A-ZÆØÅ«*])")
 _EMPHASIS_RE = re.compile(r"\*\*(.+?)\*\*|(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])")
-_BROKEN_ID_RE = re.compile(r"(?:TTB|STB|RTB|TB)\s?(?:19|20)\d\d\s?[-–]\s*$", re.IGNORECASE)
 _ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'"}
 
 
@@ -74,6 +75,32 @@ def _split_list_items(text: str, list_kind: list[str]) -> list[str]:
     return [x for p in out for x in (p, "")]
 
 
+def running_titles(lines: list[SourceLine]) -> set[int]:
+    """Indexes of running titles: a line right above or below a page number ("Side 7 av 22") that names
+    the letter or its sender, or that stands by another page number too."""
+    texts = [ln.text.replace("\xa0", " ").strip() for ln in lines]
+    pages = [i for i, t in enumerate(texts) if norsk.PAGE_FURNITURE_RE.match(t)]
+    beside = [(i, j) for i in pages for j in (i - 1, i + 1) if 0 <= j < len(texts) and texts[j]]
+    seen = Counter(texts[j] for _, j in beside)
+    out = set()
+    for _, j in beside:
+        t = texts[j]
+        if norsk.ID_RE.search(t) or norsk.PAGE_FURNITURE_RE.match(t) or len(t) > 80:
+            continue
+        if norsk.RUNNING_TITLE_RE.match(t) or (seen[t] >= 2 and not t.endswith((".", ":", ";", ","))):
+            out.add(j)
+    return out
+
+
+def _table_cells(text: str) -> str | None:
+    """A pipe-table row as the tab-separated row the other readers give ("a<TAB>b"); None for its rule line."""
+    if _PIPE_RULE_RE.match(text):
+        return None
+    if not _PIPE_ROW_RE.match(text):
+        return text
+    return "\t".join(c.strip() for c in text.strip().strip("|").split("|"))
+
+
 def _is_letterhead_exit(text: str, saw_officer: bool, prev_phone: bool) -> bool:
     if norsk.ID_RE.search(text) or len(text) > 45:
         return True
@@ -87,11 +114,14 @@ def clean_lines(lines: list[SourceLine], body_start: int = 0) -> list[SourceLine
     letterhead and are kept only where they hold an assignment ID.
     """
     out: list[SourceLine] = []
+    furniture = running_titles(lines)
     in_head = False
     saw_officer = prev_phone = False
     closed = False
     for idx, raw in enumerate(lines):
-        text = raw.text.replace("\u00ad", "").replace("\xa0", " ").rstrip()
+        text = _table_cells(raw.text.replace("\u00ad", "").replace("\xa0", " ").rstrip())
+        if text is None:
+            continue
         stripped = text.strip()
         has_id = bool(norsk.ID_RE.search(stripped))
         if idx < body_start and not has_id:
@@ -110,7 +140,8 @@ def clean_lines(lines: list[SourceLine], body_start: int = 0) -> list[SourceLine
             else:
                 prev_phone = bool(norsk.PHONE_RE.match(stripped))
                 continue
-        if norsk.PAGE_FURNITURE_RE.match(stripped) or (_UNDERLINE_RE.match(stripped) and not has_id):
+        if (norsk.PAGE_FURNITURE_RE.match(stripped) or idx in furniture
+                or (_UNDERLINE_RE.match(stripped) and not has_id)):
             continue
         if _TOC_RE.search(stripped) and not has_id and re.match(r"^\s*\d+(?:\.\d+)*\s*\t|^\t", text):
             continue
@@ -122,7 +153,7 @@ def clean_lines(lines: list[SourceLine], body_start: int = 0) -> list[SourceLine
             continue  # signature block
         for piece in split_html(SourceLine(raw.no, text, raw.page)):
             t = _strip_emphasis(piece.text)
-            t = _BULLET_RE.sub("- ", t) if _BULLET_RE.match(t) else t
+            t = norsk.BULLET_MARK_RE.sub("- ", t) if norsk.BULLET_MARK_RE.match(t) else t
             out.append(SourceLine(piece.no, t.rstrip(), piece.page))
     return _repair_ids(out)
 
@@ -133,7 +164,7 @@ def _repair_ids(lines: list[SourceLine]) -> list[SourceLine]:
     i = 0
     while i < len(lines):
         cur = lines[i]
-        while _BROKEN_ID_RE.search(cur.text):
+        while norsk.BROKEN_ID_RE.search(cur.text):
             j = i + 1
             while j < len(lines) and not lines[j].text.strip() and j - i <= 2:
                 j += 1

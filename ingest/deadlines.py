@@ -127,8 +127,8 @@ def find_deadlines(text: str, year: int | None, sub: str | None, line: int,
                                     norsk.date_from_match(dm, year), "date", line))
                 taken.append((m.start(), dm.end()))
     for sentence_start, sentence in _sentences(text):
-        named = re.search(r"\b(?:del|deloppdrag|punkt)\s+(\d{1,2}|[a-h])\b(?!\))", sentence, re.IGNORECASE)
-        own_sub = map_label(named.group(1), known) if named else sub
+        named = norsk.SUB_NAMED_RE.search(sentence)
+        own_sub = map_label(named.group(2), known, named.group(1)) if named else sub
         out.extend(_sentence_deadlines(sentence, sentence_start, year, own_sub, line, free, taken))
     return out
 
@@ -170,15 +170,13 @@ def _sentence_deadlines(sentence: str, offset: int, year: int | None, sub: str |
                                     _period_kind(sentence[max(0, m.start() - 60) : m.end() + 16]), line))
                 taken.append((a, b))
         last_end = m.end() if not free(a, b) else None
-    for m in re.finditer(r"\b(?:gjennomført|ferdigstilt|ferdig|levert|avsluttet)\s+i\s+løpet\s+av\s+(?P<y>(?:19|20)\d\d)\b",
-                         sentence, re.I):
+    for m in norsk.DONE_DURING_YEAR_RE.finditer(sentence):
         if free(offset + m.start(), offset + m.end()):
             out.append(Deadline(sub, " ".join(m.group(0).split()), f"{m.group('y')}-12-31", "period_end", line))
             taken.append((offset + m.start(), offset + m.end()))
-    for m in re.finditer(r"\b(?:innen|frist\w*:?|senest|i)\s+(?:løpet\s+av\s+)?uke\s+(?P<w>\d{1,2})\b", sentence, re.I):
+    for m in norsk.BY_WEEK_RE.finditer(sentence):
         out.append(Deadline(sub, " ".join(m.group(0).split()), None, "week", line))
-    for m in re.finditer(r"\b(?:innen|frist\w*:?)\s+(?:utgangen|slutten)\s+av\s+(?:(?P<m>[a-zæøå]+)\s+)?(?P<y>(?:19|20)\d\d|året)",
-                         sentence, re.I):
+    for m in norsk.BY_END_OF_RE.finditer(sentence):
         y = year if m.group("y").lower() == "året" else int(m.group("y"))
         mon = norsk.MONTHS.get((m.group("m") or "").lower())
         if y is None or (m.group("m") and not mon):
@@ -187,8 +185,7 @@ def _sentence_deadlines(sentence: str, offset: int, year: int | None, sub: str |
         out.append(Deadline(sub, " ".join(m.group(0).split()), iso, "period_end", line))
         taken.append((offset + m.start(), offset + m.end()))
     out.extend(_period_deadlines(sentence, offset, year, sub, line, free, taken))
-    vague = re.search(r"\b(?:frist\w*|innen|ferdigstilles|ferdigstilt|levere\w*|ferdig)\b[^.]{0,60}?\b(før\s+(?:påske|sommeren|jul|"
-                      r"ferien|sommerferien|årsskiftet)(?:\s+(?:19|20)\d\d)?)", sentence, re.IGNORECASE)
+    vague = norsk.VAGUE_DEADLINE_RE.search(sentence)
     if not out and vague:
         out.append(Deadline(sub, vague.group(1), None, "none", line))
     if not out and norsk.PERMANENT_RE.search(sentence):

@@ -10,10 +10,20 @@ import re
 # TB (tildelingsbrev), TTB (tillegg), STB (supplerende), RTB (revidert). Numbers may carry a
 # sub-number ("TTB2019-45.5"). Dashes come as hyphen, en dash or minus from PDF extraction.
 ID_PREFIXES = ("TTB", "STB", "RTB", "TB")
-_DASH = r"[-‐‑–—−]"
-ID_PATTERN = rf"(?<![A-Za-z])(?:TTB|STB|RTB|TB)\s?(?:19|20)\d\d\s?{_DASH}\s?\d{{1,3}}(?:\.\d{{1,2}}(?!\d))?"
+ID_PREFIX = "(?:" + "|".join(ID_PREFIXES) + ")"
+DASH = r"[-‐‑–—−]"
+ID_PATTERN = rf"(?<![A-Za-z]){ID_PREFIX}\s?(?:19|20)\d\d\s?{DASH}\s?\d{{1,3}}(?:\.\d{{1,2}}(?!\d))?"
 ID_RE = re.compile(ID_PATTERN, re.IGNORECASE)
-_ID_PARTS = re.compile(rf"^(TTB|STB|RTB|TB)\s?((?:19|20)\d\d)\s?{_DASH}\s?(\d{{1,3}})(?:\.(\d{{1,2}}))?$", re.I)
+_ID_PARTS = re.compile(rf"^({ID_PREFIX})\s?((?:19|20)\d\d)\s?{DASH}\s?(\d{{1,3}})(?:\.(\d{{1,2}}))?$", re.I)
+# An ID the extraction cut at its dash ("TB2019-" / "7/TTB2019-38"), and one whose number is missing
+# altogether ("TB2020 - tillegg ..."): both still head an assignment.
+BROKEN_ID_RE = re.compile(rf"{ID_PREFIX}\s?(?:19|20)\d\d\s?{DASH}\s*$", re.IGNORECASE)
+PARTIAL_ID_RE = re.compile(rf"{ID_PREFIX}\s?(?:19|20)\d\d(?:{DASH}(?=\s|$))?", re.IGNORECASE)
+PARTIAL_ID_START_RE = re.compile(rf"^\s*{ID_PREFIX}\s?\d{{4}}\b(?!\s?{DASH}\s?\d)")
+# What may stand before the IDs of a header: a numbered heading sharing the line ("2.3.1 TB2024-07 Title"),
+# the label "ID:" (2021) or "Oppdrag (nr.)" ("Oppdrag TB2023-05 – Title").
+HEADER_LEAD = r"(?P<num>\d{1,2}(?:\.\d{1,3})+\.?\s+)?(?:ID\s*:\s*|(?P<lab>Oppdrag\s+(?:nr\.?\s*)?))?"
+ID_LIST = rf"{ID_PATTERN}(?:\s*(?:,|/|og)\s*{ID_PATTERN})*"
 
 
 def normalise_id(text: str) -> str | None:
@@ -145,10 +155,27 @@ DEPARTMENTS = {
     "BSA": "Budsjett- og styringsavdelingen",
     "DIA": "Digitaliseringsavdelingen",
 }
-OWNER_RE = re.compile(r"^\s*((?:[A-ZÆØÅ]{2,4})(?:\s?(?:/|,|og)\s?[A-ZÆØÅ]{2,4})*(?:\s*\(pkt\.?\s*[\d, og]+\))?)(?=\s|$|\t)")
-OWNER_LABEL_RE = re.compile(
-    r"(?:Eieravdeling(?:\s+i)?\s+HOD|Avd\.?\s?HOD|Ansvarlig\s+avdeling(?:\s+i\s+HOD)?)\s*:", re.IGNORECASE
-)
+OWNER_CODES = r"[A-ZÆØÅ]{2,4}(?:\s?(?:/|,|og)\s?[A-ZÆØÅ]{2,4})*"
+OWNER_VALUE = rf"{OWNER_CODES}(?:\s*\(pkt\.?\s*[\d, og]+\))?"  # "SHA og KTA (pkt. 1)"
+OWNER_RE = re.compile(rf"^\s*({OWNER_VALUE})(?=\s|$|\t|[.;,])")
+# The label before a department code, in every spelling seen: "Eieravdeling HOD:", "Eieravdeling i HOD:",
+# "Avd.HOD:", "Avd. HOD:", "Ansvarlig avdeling:", "Ansvarlig avdeling (i) HOD:", "Ansv. avd.:", "Ansvarlig avd.:",
+# "Eier i HOD:", "HOD-avdeling:". Case and spacing are free; the colon is what makes it a label.
+OWNER_LABEL = (r"(?<![\w.])(?:(?:Eier|Ansvarlig|Ansv\.?)\s*(?:avdeling|avd\.?)(?:\s+i)?(?:\s+HOD)?"
+               r"|Eier(?:\s+i)?\s+HOD|HOD\s*-?\s*avdeling|Avd\.?\s?(?:i\s+)?HOD)\s*:")
+OWNER_LABEL_RE = re.compile(OWNER_LABEL, re.IGNORECASE)
+_OWNER_SAID_RE = re.compile(rf"(?i:{OWNER_LABEL})\s*({OWNER_VALUE})(?![\wÆØÅæøå])")
+
+
+def owner_said(text: str) -> re.Match[str] | None:
+    """The first "Ansvarlig avdeling: SHA" (any label spelling) in running text; group 1 is the code(s)."""
+    return _OWNER_SAID_RE.search(text)
+
+
+def owner_code(text: str) -> str:
+    """'SHA / KTA' -> 'SHA/KTA': department codes as the registry keeps them."""
+    return re.sub(r"\s*(/|,)\s*", r"\1", " ".join(text.split()))
+
 
 # --- Dates -------------------------------------------------------------------------------------
 MONTHS = {
@@ -174,10 +201,12 @@ MONTH_NAMES_EN = [
     "July", "August", "September", "October", "November", "December",
 ]
 _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+YEAR = r"(?:19|20)\d\d"  # a year of the letters, in every pattern below
+YEAR_RE = re.compile(rf"\b{YEAR}\b")
 # "1. juli 2024", "1 september 2021", "4. april" (year from the letter)
-WORD_DATE = rf"(?P<d>\d{{1,2}})\.?\s+(?P<m>{_MONTH_ALT})\.?(?:\s+(?P<y>(?:19|20)\d\d))?(?![a-zæøå])"
+WORD_DATE = rf"(?<!\d)(?P<d>\d{{1,2}})(?:\.\s*|\s+)(?P<m>{_MONTH_ALT})\.?(?:\s+(?P<y>(?:19|20)\d\d))?(?![a-zæøå])"
 # "31.12.2025", "25.04.25", "1.07.2021", "19.05" (year from the letter)
-NUM_DATE = r"(?P<nd>\d{1,2})\.(?P<nm>\d{1,2})(?:\.(?P<ny>(?:19|20)?\d\d))?(?![\d])"
+NUM_DATE = r"(?<!\d)(?P<nd>\d{1,2})\.(?P<nm>\d{1,2})(?:\.(?P<ny>(?:19|20)?\d\d))?(?![\d])"
 DATE_RE = re.compile(rf"(?:{WORD_DATE}|{NUM_DATE})", re.IGNORECASE)
 WEEK_RE = re.compile(r"\buke\s+(?P<w>\d{1,2})\b", re.IGNORECASE)
 PERIOD_END_RE = re.compile(
@@ -193,15 +222,14 @@ PERIOD_END_RE = re.compile(
 _ORDINALS = {"1": 1, "første": 1, "2": 2, "andre": 2, "annet": 2, "3": 3, "tredje": 3, "4": 4, "fjerde": 4}
 _PERIOD_MONTHS = {"kvartal": 3, "tertial": 4, "halvår": 6}
 _SEASONS = {"våren": ((3, 1), (6, 30)), "sommeren": ((6, 1), (8, 31)), "høsten": ((9, 1), (12, 31))}
-_YEAR = r"(?:19|20)\d\d"
 PERIOD_RE = re.compile(
     rf"(?:(?:utgangen|slutten)\s+av\s+|i\s+løpet\s+av\s+)?(?:"
     rf"(?P<ord>[1-4]\.|første|andre|annet|tredje|fjerde)\s+(?P<unit>kvartal|tertial|halvår)(?:et)?"
-    rf"(?:\s+(?P<y1>{_YEAR}))?"
-    rf"|(?P<pos>primo|medio|ultimo|midten\s+av|begynnelsen\s+av|starten\s+av)\s+(?P<m1>{_MONTH_ALT})(?:\s+(?P<y2>{_YEAR}))?"
-    rf"|(?P<season>våren|sommeren|høsten)\s+(?P<y3>{_YEAR})"
-    rf"|(?P<m2>{_MONTH_ALT})\s+(?P<y4>{_YEAR})"
-    rf"|(?P<y5>{_YEAR})(?!\s*[-–]\s*\d)"
+    rf"(?:\s+(?P<y1>{YEAR}))?"
+    rf"|(?P<pos>primo|medio|ultimo|midten\s+av|begynnelsen\s+av|starten\s+av)\s+(?P<m1>{_MONTH_ALT})(?:\s+(?P<y2>{YEAR}))?"
+    rf"|(?P<season>våren|sommeren|høsten)\s+(?P<y3>{YEAR})"
+    rf"|(?P<m2>{_MONTH_ALT})\s+(?P<y4>{YEAR})"
+    rf"|(?P<y5>{YEAR})(?!\s*[-–]\s*\d)"
     rf")(?![\w-])",
     re.IGNORECASE,
 )
@@ -286,8 +314,21 @@ DEADLINE_CUE_RE = re.compile(
     r"ønsker\s+å\s+få)\b\s*:?\s*",
     re.IGNORECASE,
 )
-DIALOG_RE = re.compile(r"\bfrist\w*\b[^.]*\b(?:dialog|avklar\w*|diskutere|nærmere|møte)\b|"
-                       r"\b(?:dialog|avklar\w*|diskutere|møte)\b[^.]*\bfrist\w*", re.IGNORECASE)
+# A deadline left to be agreed: "Frist avklares i dialog ...", "Frist deloppdrag 2: Avtales med departementet",
+# "Frist for oppdraget fastsettes etter samråd med HOD".
+_DIALOG_WORDS = r"(?:dialog\w*|avklar\w*|diskutere|nærmere|møte|avtal\w*|samråd\w*|fastsettes\s+(?:senere|etter|i|av))"
+DIALOG_RE = re.compile(rf"\bfrist\w*\b[^.]*\b{_DIALOG_WORDS}|\b{_DIALOG_WORDS}[^.]*\bfrist\w*", re.IGNORECASE)
+# Deadline phrases without a day: "ferdigstilt i løpet av 2023", "innen uke 12", "innen utgangen av mars 2024"
+# ("året": the letter's year), "ferdigstilles før sommeren".
+DONE_DURING_YEAR_RE = re.compile(rf"\b(?:gjennomført|ferdigstilt|ferdig|levert|avsluttet)\s+i\s+løpet\s+av\s+(?P<y>{YEAR})\b",
+                                 re.IGNORECASE)
+BY_WEEK_RE = re.compile(r"\b(?:innen|frist\w*:?|senest|i)\s+(?:løpet\s+av\s+)?uke\s+(?P<w>\d{1,2})\b", re.IGNORECASE)
+BY_END_OF_RE = re.compile(rf"\b(?:innen|frist\w*:?)\s+(?:utgangen|slutten)\s+av\s+(?:(?P<m>[a-zæøå]+)\s+)?(?P<y>{YEAR}|året)",
+                          re.IGNORECASE)
+VAGUE_DEADLINE_RE = re.compile(r"\b(?:frist\w*|innen|ferdigstilles|ferdigstilt|levere\w*|ferdig)\b[^.]{0,60}?\b"
+                               rf"(før\s+(?:påske|sommeren|jul|ferien|sommerferien|årsskiftet)(?:\s+{YEAR})?)", re.IGNORECASE)
+# A line that states deadlines: "Frist:", "Frister:", "Ny frist", "Tidsfrist".
+FRIST_LINE_RE = re.compile(r"^(?:ny\s+|tids)?frist(?:er)?\b", re.IGNORECASE)
 ANNUAL_RE = re.compile(r"\b(?:hvert\s+år|årlig|hvert\s+kvartal)\b", re.IGNORECASE)
 ASAP_RE = re.compile(r"\bsnarest\b", re.IGNORECASE)
 DEFAULT_RULE_RE = re.compile(
@@ -311,6 +352,8 @@ def sub_label(style: str, raw: str) -> str:
 
 # Label lists in deadline lines: "Deloppdrag b) og c) har frist", "d) til f)", "punkt 2 og 3".
 SUB_REF_RE = re.compile(r"\b(?:deloppdrag|punkt|oppdrag)?\s*\(?([a-h]|\d{1,2})\)", re.IGNORECASE)
+# A sub-item named by its word in a deadline sentence: "Del 2 av oppdraget utsettes", "Frist deloppdrag 2: ...".
+SUB_NAMED_RE = re.compile(r"\b(del|deloppdrag|punkt|fase)\s+(\d{1,2}|[a-h])\b(?!\))", re.IGNORECASE)
 SUB_RANGE_WORDS = ("til", "–", "-", "t.o.m.")
 
 # --- Changes made by later letters -------------------------------------------------------------
@@ -372,6 +415,12 @@ PAGE_FURNITURE_RE = re.compile(
     r"^\s*(?:(?:Side|Page)\s+\d+(?:\s*(?:av|of)\s*\d+)?|Dokumentet er elektronisk (?:signert|godkjent).*)\s*$",
     re.IGNORECASE,
 )
+# A running title printed with the page number ("Tildelingsbrev – Helsedirektoratet" over "Side 7 av 22"):
+# short, no sentence, naming the letter or the sender; or the same line again at another page break.
+RUNNING_TITLE_RE = re.compile(r"^(?!\s*[\d(•-])(?=.{3,80}$)(?!.*[.:;!?,]\s*$).*?"
+                              r"\b(?:tildelingsbrev\w*|tillegg|departement\w*|direktorat\w*)\b.*$", re.IGNORECASE)
+# Bullet marks as extraction tools write them: PDF symbol-font glyphs, "•", "▪", Word's second-level "o".
+BULLET_MARK_RE = re.compile(r"^\s*(?:[\uf0b7\uf0a7\uf02d•·▪◦●■–—]|o(?=\s+\S))\s*")
 PHONE_RE = re.compile(r"^\s*(?:\+47\s*)?\d{2}\s?\d{2}\s?\d{2}\s?\d{2}\s*$")
 REF_NO_RE = re.compile(r"^\s*(\d{2}/\d{2,6}(?:-\d*)?)\s*$")
 

@@ -10,21 +10,19 @@ from pathlib import Path
 
 from ingest import norsk
 from ingest.changes import letter_changes
-from ingest.clean import clean_lines, join_lines
+from ingest.clean import clean_lines, join_lines, running_titles
 from ingest.deadlines import apply_default_rules, find_deadlines, section_default
 from ingest.errors import LetterReadError
 from ingest.readers import SourceLine, read_source
 from ingest.records import Assignment, Deadline, Letter, Paragraph, Reference, Section, SubItem
 from ingest.references import find_references, restated_changes
 
-PARSER_VERSION = 10  # bump when parsing changes: the next ingest re-parses every letter
+PARSER_VERSION = 11  # bump when parsing changes: the next ingest re-parses every letter
 
 _SECTION_RE = re.compile(r"^\s*(?P<num>\d{1,2}(?:\.\d{1,2}){1,4})\.?\s+(?P<title>[A-ZÆØÅ«\"].{1,140})$|"
                          r"^\s*(?P<num1>\d{1,2})\s+(?P<title1>[A-ZÆØÅ«\"][^.]{1,90})$")
-_HEADER_START_RE = re.compile(rf"^\s*(?:ID\s*:\s*|(?P<lab>Oppdrag\s+(?:nr\.?\s*)?))?(?P<ids>{norsk.ID_PATTERN}(?:\s*(?:,|/|og)\s*{norsk.ID_PATTERN})*)"
-                              r"(?P<rest>.*)$", re.IGNORECASE)
+_HEADER_START_RE = re.compile(rf"^\s*{norsk.HEADER_LEAD}(?P<ids>{norsk.ID_LIST})(?P<rest>.*)$", re.IGNORECASE)
 _ID_LABEL_RE = re.compile(r"^\s*ID\s*:", re.IGNORECASE)
-_FRIST_LINE_RE = re.compile(r"^(?:ny\s+|tids)?frist(?:er)?\b", re.IGNORECASE)
 _BULLET_START_RE = re.compile(r"^-\s+\S")
 _NESTED_ITEM_RE = re.compile(r"^\(?(?:[a-h]|[ivx]{1,4})\.\s+\S")  # "a. Innføre …" under "2) Utrede …:"
 # A deadline column: a date, a period or a word the deadline parser knows ("Løpende", "avklares i dialog").
@@ -32,7 +30,7 @@ _DUE_CELL_RE = re.compile(rf"^(?:frist\s*:?\s*)?(?:innen\s+)?(?:{norsk.DATE_RE.p
                           r"løpende|varig|fast oppdrag|årlig|hvert år|avklares|dialog)", re.IGNORECASE)
 _TRAILING_ID_RE = re.compile(
     rf"^(?P<title>[A-ZÆØÅ«][^.!?:;\t]{{3,120}}?)\s*(?:\(|\[|\s[–-])\s*"
-    rf"(?P<ids>{norsk.ID_PATTERN}(?:\s*(?:,|/|og)\s*{norsk.ID_PATTERN})*)\s*[)\]]?\s*$", re.IGNORECASE)
+    rf"(?P<ids>{norsk.ID_LIST})\s*[)\]]?\s*$", re.IGNORECASE)
 _TRAILING_STOP = {"til", "i", "av", "om", "for", "med", "og", "jf", "se", "på", "ved", "under", "fra"}
 _TABLE_ROW_RE = re.compile(r"\S\t+\S")  # cells split by tabs: a row of a table (calendar, budget)
 _CONTINUATION_WORDS = {"og", "i", "for", "av", "med", "om", "til", "på", "mot", "fra", "under", "ved", "eller",
@@ -76,9 +74,10 @@ class _Meta:
 def _meta(lines: list[SourceLine]) -> _Meta:
     head = lines[:80]
     title, body_start = None, 0
+    furniture = running_titles(head)
     for i, ln in enumerate(head):
         t = ln.text.strip()
-        if len(t) < 200 and norsk.LETTER_TITLE_RE.match(t) and not t.endswith("."):
+        if i not in furniture and len(t) < 200 and norsk.LETTER_TITLE_RE.match(t) and not t.endswith("."):
             title, body_start = " ".join(t.split()), i
             j = i + 1
             while j < len(head) and head[j].text.strip() and head[j].text.strip()[0].islower():
@@ -106,15 +105,15 @@ def _letter_kind(title: str | None) -> str:
 
 def _letter_year(title: str | None, date: str | None, ids: list[str]) -> int | None:
     if title:
-        m = re.search(r"\bfor\s+((?:19|20)\d\d)\b", title)
+        m = re.search(rf"\bfor\s+({norsk.YEAR})\b", title)
         if m:
             return int(m.group(1))
-        years = re.findall(r"\b((?:19|20)\d\d)\b", title)
+        years = norsk.YEAR_RE.findall(title)
         if years:
             return int(years[-1])
     if date:
         return int(date[:4])
-    counts = Counter(int(m.group(0)) for i in ids if (m := re.search(r"(?:19|20)\d\d", i)))
+    counts = Counter(int(m.group(0)) for i in ids if (m := re.search(norsk.YEAR, i)))
     return counts.most_common(1)[0][0] if counts else None
 
 
@@ -155,7 +154,7 @@ def _heading_like(lines: list[SourceLine], i: int) -> bool:
         return False
     if t.endswith(".") and (len(t) > 70 or ". " in t[:-1]):
         return False
-    if t.endswith((",", ";")) or _FRIST_LINE_RE.match(t) or re.search(r"[.:;]\s+\S", t):
+    if t.endswith((",", ";")) or norsk.FRIST_LINE_RE.match(t) or re.search(r"[.:;]\s+\S", t):
         return False  # a heading is one phrase, not sentences or "Label: value"
     if t.endswith(":") and len(t.split()) > 4:
         # "Departementet presiserer med dette følgende:" introduces the list under it; "Oppdrag som
@@ -164,9 +163,26 @@ def _heading_like(lines: list[SourceLine], i: int) -> bool:
         nxt = lines[j].text.strip() if j is not None else ""
         if _BULLET_START_RE.match(nxt) or re.match(r"^(?:\d{1,2}|[a-h])[.)]\s+\S", nxt):
             return False
+    return _alone(lines, i)
+
+
+def _alone(lines: list[SourceLine], i: int) -> bool:
+    """Does line i stand as a paragraph of its own: blank lines around it, or, where the extraction dropped
+    them, a finished sentence, label line or the letter title before it and a sentence or list after it?"""
     before = i == 0 or not lines[i - 1].text.strip()
     after = i + 1 >= len(lines) or not lines[i + 1].text.strip()
+    if not (before and after) and _dense(lines, i):
+        # PDF extraction without blank lines: a heading stands after a finished sentence or label line
+        # and before a line that opens a sentence or a list.
+        nxt = lines[i + 1].text.strip() if i + 1 < len(lines) else ""
+        before = before or _standalone(lines, i) or bool(norsk.LETTER_TITLE_RE.match(lines[i - 1].text))
+        after = after or nxt[:1].isupper() or nxt[:1] in "«\"" or bool(_BULLET_START_RE.match(nxt))
     return before and after
+
+
+def _dense(lines: list[SourceLine], i: int, reach: int = 4) -> bool:
+    """No blank line near line i: text extracted without paragraph breaks."""
+    return all(lines[k].text.strip() for k in range(max(0, i - reach), min(len(lines), i + reach + 1)))
 
 
 def _next_nonblank(lines: list[SourceLine], i: int, limit: int = 3) -> int | None:
@@ -181,7 +197,7 @@ def _next_nonblank(lines: list[SourceLine], i: int, limit: int = 3) -> int | Non
 def _is_structural(text: str) -> bool:
     t = text.strip()
     return bool(
-        _HEADER_START_RE.match(t) or _FRIST_LINE_RE.match(t) or _BULLET_START_RE.match(t)
+        _HEADER_START_RE.match(t) or norsk.FRIST_LINE_RE.match(t) or _BULLET_START_RE.match(t)
         or any(rx.match(t) for _, rx in norsk.SUB_PATTERNS) or norsk.OWNER_LABEL_RE.match(t)
     )
 
@@ -214,8 +230,7 @@ def _split_owner(rest: str) -> tuple[str | None, str]:
     m = norsk.OWNER_RE.match(rest)
     if not m:
         return None, rest.strip()
-    owner = re.sub(r"\s*(/|,)\s*", r"\1", " ".join(m.group(1).split()))
-    return owner, rest[m.end() :].strip()
+    return norsk.owner_code(m.group(1)), rest[m.end() :].strip()
 
 
 def _ids_in(text: str) -> list[str]:
@@ -278,7 +293,9 @@ def _parse_header(lines: list[SourceLine], i: int) -> _Header | None:
             else:
                 title, end = _take_title(lines, end, title)
             return _Header(ids, "", owner, title, end)
-        if _heading_like(lines, j) and not _is_structural(nxt):
+        if (_heading_like(lines, j) and not _is_structural(nxt)) or (_standalone(lines, i) and _title_like(nxt)):
+            # "TB2023-05" alone, its title on the next line and the text right under it: the ID line
+            # heads a new assignment (else its text would be filed under the one above).
             title, end = _take_title(lines, j + 1, nxt)
             return _Header(ids, "", None, title, end)
         return None
@@ -286,20 +303,23 @@ def _parse_header(lines: list[SourceLine], i: int) -> _Header | None:
     # "TB2023-05<TAB>Title<TAB>FHA<TAB>1. mars 2023" (owner and deadline columns told by their content).
     owner = None
     due = ""
-    if "\t" in rest.strip():
+    row = "\t" in rest.strip()  # a table row of cells: a header by its form, wherever it stands
+    if row:
         owner, rest_s, due = _header_cells(rest)
     colon = re.match(r"^\s*[:–-]\s", rest) is not None  # "TB2023-05: Title", "TB2023-05 – Title"
-    if (colon or m.group("lab")) and rest_s.rstrip().endswith((".", ":")):
+    labelled = colon or bool(m.group("lab") or m.group("num")) or row
+    if labelled and rest_s.rstrip().endswith((".", ":")) and (norsk.classify_change(rest_s) or len(rest_s) > 100):
         return None  # "TB2021-46: Oppdraget utgår." is a sentence about it, not its header
-    if len(text) > 170 or not (rest_s[:1].isupper() or rest_s[:1] in "«\"") or not (rest.startswith((" ", "\t")) or colon):
+    if len(text) > 170 or not _title_start(rest_s) or not (rest.startswith((" ", "\t")) or colon):
         return None
     # PDF extraction drops blank lines, so a header may also stand between whole sentences.
-    prev = lines[i - 1].text.strip() if i > 0 else ""
     nxt = lines[i + 1].text.strip() if i + 1 < len(lines) else ""
-    before = not prev or prev.endswith(_SENTENCE_END)
-    after = not nxt or _continues(rest_s, nxt, 0) or (nxt[:1].isupper() and not rest_s.endswith((".", ",")))
+    before = _standalone(lines, i) or labelled
+    said = norsk.owner_said(nxt)
+    after = (not nxt or _continues(rest_s, nxt, 0) or (nxt[:1].isupper() and not rest_s.endswith((".", ",")))
+             or labelled or bool(said and said.start() == 0))
     standalone = before and after
-    if not standalone or (rest_s.endswith(".") and len(rest_s) > 100):
+    if not standalone or (rest_s.endswith(".") and len(rest_s) > 100 and not row):
         return None
     title, end = _take_title(lines, i + 1, rest_s) if not due else (rest_s, i + 1)
     return _Header(ids, "", owner, title, end, due)
@@ -323,21 +343,62 @@ def _trailing_id_header(lines: list[SourceLine], i: int) -> _Header | None:
     return _Header(_ids_in(m.group("ids")), "", None, title, i + 1)
 
 
+def _title_like(text: str) -> bool:
+    """One phrase that can be a title: capitalised, not a sentence, a label, an item or a table row."""
+    t = text.strip()
+    if not t or len(t) > 150 or "\t" in t or not _title_start(t) or _is_structural(t):
+        return False
+    if norsk.DATE_RE.match(t) or re.search(r"[.!?]\s+[A-ZÆØÅ]", t):
+        return False
+    return not t.endswith((".", ",", ";")) or len(t) <= 60
+
+
+def _owner_line(lines: list[SourceLine], end: int) -> tuple[str, int] | None:
+    """(owner, index after it) of an owner line right under a header: "Ansvarlig avdeling i HOD: KTA"."""
+    j = end if end < len(lines) and lines[end].text.strip() else _next_nonblank(lines, end - 1, 2)
+    if j is None or j >= len(lines):
+        return None
+    t = lines[j].text.strip()
+    m = norsk.owner_said(t)
+    if m is None or m.start() != 0 or t[m.end() :].strip(" .;"):
+        return None
+    return norsk.owner_code(m.group(1)), j + 1
+
+
 def _change_heading(lines: list[SourceLine], i: int) -> bool:
     t = lines[i].text.strip()
     if len(t) > 90 or t.endswith((".", ",", ";")) or not norsk.ID_RE.search(t):
         return False
-    before = i == 0 or not lines[i - 1].text.strip()
-    after = i + 1 >= len(lines) or not lines[i + 1].text.strip()
+    alone = _alone(lines, i)
     kind = norsk.classify_change(t)
     if kind == "continued":  # "TB2021-13 videreføres" heads what is said of it; a sentence saying so does not
-        return before and after and len(t) <= 50 and bool(norsk.ID_RE.match(t))
-    return before and after and kind not in (None, "refers")
+        return alone and len(t) <= 50 and bool(norsk.ID_RE.match(t))
+    return alone and kind not in (None, "refers")
 
 
 def _standalone(lines: list[SourceLine], i: int) -> bool:
+    """Does line i start a block: after a blank line, a finished sentence, an owner line or another header?"""
     prev = lines[i - 1].text.strip() if i > 0 else ""
-    return not prev or prev.endswith(_SENTENCE_END)
+    if not prev or prev.endswith(_SENTENCE_END) or norsk.FRIST_LINE_RE.match(prev) or norsk.LETTER_TITLE_RE.match(prev):
+        return True
+    if _BULLET_START_RE.match(prev) and _ends_bullet(prev, lines[i].text):
+        return True
+    said = norsk.owner_said(prev)
+    return bool(said and said.start() == 0) or bool(_HEADER_START_RE.match(prev) and not prev.startswith("-"))
+
+
+def _ends_bullet(item: str, nxt: str) -> bool:
+    """Does a one-line list item end before `nxt`? A wrapped item goes on in lower case or after a cut word."""
+    last = item.rstrip().rsplit(" ", 1)[-1].lower()
+    n = nxt.strip()
+    return (n[:1].isupper() and not item.rstrip().endswith(("-", ",", "/")) and last not in _CONTINUATION_WORDS
+            and not _BULLET_START_RE.match(n))
+
+
+def _title_start(text: str) -> bool:
+    """A title opens with a capital, a quote, or a number that is no date ("0-24 samarbeidet")."""
+    t = text.strip()
+    return t[:1].isupper() or t[:1] in "«\"" or (t[:1].isdigit() and not norsk.DATE_RE.match(t))
 
 
 def _header_cells(rest: str) -> tuple[str | None, str, str]:
@@ -351,7 +412,7 @@ def _header_cells(rest: str) -> tuple[str | None, str, str]:
         m = norsk.OWNER_RE.match(cell)
         codes = re.split(r"\s*(?:/|,|og)\s*", m.group(1)) if m and m.end() == len(cell.rstrip()) else []
         if owner is None and codes and all(c in norsk.DEPARTMENTS for c in codes):
-            owner = re.sub(r"\s*(/|,)\s*", r"\1", cell)
+            owner = norsk.owner_code(cell)
         elif not due and title and _DUE_CELL_RE.match(cell):
             due = cell
         else:
@@ -389,7 +450,7 @@ def _parse_id_label_header(lines: list[SourceLine], i: int) -> _Header:
         if k is not None and not _is_structural(lines[k].text) and len(lines[k].text.strip()) <= 90:
             title, j = lines[k].text.strip(), k + 1
     title, end = _take_title(lines, j, title)
-    partial = re.search(r"(?:TTB|STB|RTB|TB)\s?\d{4}(?:-(?=\s|$))?", id_part, re.IGNORECASE)
+    partial = norsk.PARTIAL_ID_RE.search(id_part)
     raw = partial.group(0).replace(" ", "").upper() if partial else ""
     return _Header(ids, raw if not ids else "", owner, title, end)
 
@@ -399,7 +460,7 @@ def _parse_id_label_header(lines: list[SourceLine], i: int) -> _Header:
 
 def _starts_block(text: str, prev: str) -> bool:
     t = text.strip()
-    if _BULLET_START_RE.match(t) or _FRIST_LINE_RE.match(t) or norsk.OWNER_LABEL_RE.match(t):
+    if _BULLET_START_RE.match(t) or norsk.FRIST_LINE_RE.match(t) or norsk.OWNER_LABEL_RE.match(t):
         return True
     if _TABLE_ROW_RE.search(t):  # each row of a table is a paragraph of its own: "15. mars\tÅrsrapport"
         return True
@@ -447,7 +508,9 @@ def build_paragraphs(lines: list[SourceLine]) -> list[Paragraph]:
                 groups.append(cur)
             cur = []
             continue
-        if cur and (_starts_block(t, cur[-1].text) or _next_item(_item_label(cur[0].text), t)):
+        ended = (_BULLET_START_RE.match(cur[0].text) is not None and len(cur) == 1
+                 and _ends_bullet(cur[-1].text, t) and t.endswith(_SENTENCE_END)) if cur else False
+        if cur and (ended or _starts_block(t, cur[-1].text) or _next_item(_item_label(cur[0].text), t)):
             groups.append(cur)
             cur = []
         cur.append(ln)
@@ -544,18 +607,18 @@ def split_subitems(paras: tuple[Paragraph, ...]) -> tuple[tuple[SubItem, ...], l
 
 def _own_owner(paras: tuple[Paragraph, ...]) -> str | None:
     for p in paras:
-        m = re.search(r"Ansvarlig\s+avdeling(?:\s+i\s+HOD)?\s*:\s*([A-ZÆØÅ]{2,4}(?:\s?/\s?[A-ZÆØÅ]{2,4})*)", p.text)
+        m = norsk.owner_said(p.text)
         if m:
-            return m.group(1).replace(" ", "")
+            return norsk.owner_code(m.group(1))
     return None
 
 
 def _partial_id_header(lines: list[SourceLine], i: int) -> bool:
     """'TB2020 - tillegg …' with 'Eieravdeling HOD:' a few lines below: a header whose ID is incomplete."""
-    if not re.match(r"^\s*(?:TTB|STB|RTB|TB)\s?\d{4}\b(?!\s?[-–]\s?\d)", lines[i].text):
+    if not norsk.PARTIAL_ID_START_RE.match(lines[i].text):
         return False
     for ln in lines[i + 1 : i + 6]:
-        if re.match(r"^\s*Eieravdeling", ln.text, re.IGNORECASE):
+        if norsk.OWNER_LABEL_RE.match(ln.text.strip()):
             return True
     return False
 
@@ -599,6 +662,9 @@ def _walk(lines: list[SourceLine]) -> tuple[list[_Block], list[tuple[str, int, t
             continue
         header = _parse_header(lines, i) or _trailing_id_header(lines, i)
         if header:
+            said = _owner_line(lines, header.end) if header.owner is None else None
+            if said:
+                header.owner, header.end = said
             block = _Block("assignment", section_name, [], header.ids, header.raw_id, header.title,
                            header.owner, ln.no, ln.page, context, *_header_text(lines, i, header.end), header.due)
             blocks.append(block)

@@ -72,21 +72,28 @@ def read_docx(path: Path) -> list[SourceLine]:
     except Exception as exc:  # python-docx raises several unrelated types for a bad package
         raise LetterReadError(path.name, f"the DOCX is corrupt or unreadable ({exc.__class__.__name__})") from exc
     texts: list[str] = []
-    # Walk the body in document order so tables stay where they stand between paragraphs.
+    # Walk the body in document order so tables stay where they stand between paragraphs. A Word paragraph
+    # is a paragraph of the letter (a blank line after it); a table row is a line with its cells split by
+    # tabs ("TB2023-05<TAB>Title<TAB>KTA<TAB>1. juni 2023"), unless its cells hold paragraphs of their own:
+    # then each of those is a line, so a "Frist: ..." inside a cell stays a line of its own.
     for child in document.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
             para = DocxParagraph(child, document)
             style = (para.style.name or "").lower() if para.style is not None else ""
             prefix = "- " if "list" in style else ""
-            texts.append(prefix + para.text)
+            texts.extend([prefix + para.text, ""])
         elif tag == "tbl":
             for row in Table(child, document).rows:
-                cells = []
+                cells: list[str] = []
                 for cell in row.cells:
                     if cell.text not in cells:  # merged cells repeat their text
                         cells.append(cell.text)
-                texts.append("\t".join(c.replace("\n", " ") for c in cells))
+                if all("\n" not in c for c in cells):
+                    texts.append("\t".join(cells))
+                else:
+                    texts.extend(x for c in cells if c.strip() for x in (*c.split("\n"), ""))
+            texts.append("")
     return _lines("\n".join(texts))
 
 

@@ -61,7 +61,7 @@ def _carried_over(a: Assignment, year: int | None, context: str | None) -> list[
     """An older assignment restated in a later letter is continued (or changed, as its heading says)."""
     out = []
     for ident in (a.id, *a.aliases):
-        m = re.search(r"(?:19|20)\d\d", ident)
+        m = re.search(norsk.YEAR, ident)
         if m and year and int(m.group(0)) < year:
             kind = context if context in ("cancels", "deadline", "reworded", "clarified", "renumbered") else "continued"
             out.append(Reference(ident, kind, f"{ident} {a.title}".strip(), a.id, a.line, a.page))

@@ -370,3 +370,85 @@ def test_parser_never_loses_an_assignment_id(lines: list[str], anchor: str) -> N
 def test_english_words_written_the_norwegian_way(english: str, norwegian: str) -> None:
     assert norsk.norwegian_spelling(english) == norwegian
 
+
+
+# --- layouts of letters not seen before (each a general rule; tests/test_perturb.py checks them over whole letters)
+
+
+def test_an_id_alone_on_its_line_heads_its_own_assignment() -> None:
+    text = (_HEAD + "TB2037-05\nEt fiktivt kartleggingsoppdrag\nHelsedirektoratet skal kartlegge fiktive benker.\n"
+            "Frist: 1. mars 2037.\nTB2037-06\nEt fiktivt oppfølgingsoppdrag\nAnsvarlig avdeling i HOD: KTA\n"
+            "Helsedirektoratet skal følge opp fiktive benker.\nFrist: 28.mars 2037\n")
+    first, second = parse_text(text, "alene.txt").assignments
+    assert (first.id, first.title, [d.date for d in first.deadlines]) == (
+        "TB2037-05", "Et fiktivt kartleggingsoppdrag", ["2037-03-01"])
+    assert (second.id, second.title, second.owner, [d.date for d in second.deadlines]) == (
+        "TB2037-06", "Et fiktivt oppfølgingsoppdrag", "KTA", ["2037-03-28"])
+    assert all("følge opp" not in p.text for p in first.paragraphs)
+
+
+@pytest.mark.parametrize("label", ["Ansvarlig avdeling HOD:", "Ansvarlig avdeling i HOD:", "Ansv. avd.:", "Eier i HOD:",
+                                   "HOD-avdeling:", "Eieravdeling HOD:", "Avd. HOD:", "ANSVARLIG AVDELING:"])
+def test_owner_labels_of_other_years(label: str) -> None:
+    text = _HEAD + f"TB2037-05 Et fiktivt kartleggingsoppdrag\n{_BODY}Frist: 1. mars 2037. {label} KTA.\n"
+    (a,) = parse_text(text, "eier.txt").assignments
+    assert a.owner == "KTA"
+    assert norsk.owner_said(f"Frist: 1. mars 2037. {label} SHA / KTA").group(1) == "SHA / KTA"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Frist: 28.mars 2037.", [(None, "2037-03-28", "date")]),
+    ("Frist: 1. jul. 2037", [(None, "2037-07-01", "date")]),
+    ("Frist deloppdrag 2: Avtales med departementet.", [("deloppdrag 2", None, "dialog")]),
+    ("Frist for oppdraget fastsettes etter samråd med HOD.", [(None, None, "dialog")]),
+    ("Rapporten for 2024.mars er levert.", []),  # no date hides in a year
+])
+def test_deadline_spellings_of_other_years(text: str, expected: list[tuple[str | None, str | None, str]]) -> None:
+    got = [(d.sub, d.date, d.kind) for d in find_deadlines(text, 2037, None, 1, {"deloppdrag 1", "deloppdrag 2"})]
+    assert got == expected
+
+
+@pytest.mark.parametrize("header", [
+    "| TB2037-05 | Et fiktivt kartleggingsoppdrag | KTA | 1. juni 2037 |\n|---|---|---|---|",
+    "2.1.3 TB2037-05 Et fiktivt kartleggingsoppdrag\nAnsvarlig avdeling HOD: KTA\nFrist: 1. juni 2037",
+    "Oppdrag TB2037-05 – Et fiktivt kartleggingsoppdrag\nEier i HOD: KTA\nFrist: 1. juni 2037",
+])
+def test_header_rows_and_numbered_headings(header: str) -> None:
+    text = "Tildelingsbrev til Helsedirektoratet for 2037\n\n2 Oppdrag\nNoe innledende tekst.\n" + header + _BODY
+    (a,) = parse_text(text, "rad.txt").assignments
+    assert (a.id, a.title, a.owner) == ("TB2037-05", "Et fiktivt kartleggingsoppdrag", "KTA")
+    assert [(d.date, d.kind) for d in a.deadlines] == [("2037-06-01", "date")]
+
+
+def test_a_word_table_row_is_a_header_and_its_cells_paragraphs_are_lines(tmp_path: Path) -> None:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Tildelingsbrev til Helsedirektoratet for 2037")
+    d.add_paragraph("Noe innledende tekst.")
+    table = d.add_table(rows=2, cols=4)
+    for cell, value in zip(table.rows[0].cells, ["TB2037-05", "Et fiktivt kartleggingsoppdrag", "KTA", "1. juni 2037"],
+                           strict=True):
+        cell.text = value
+    body = table.rows[1].cells[0].merge(table.rows[1].cells[3])
+    body.text = "Helsedirektoratet skal kartlegge fiktive benker."
+    body.add_paragraph("Deloppdrag 1: Kartlegge benkene.")
+    body.add_paragraph("Deloppdrag 2: Foreslå flere benker.")
+    body.add_paragraph("Frist deloppdrag 2: Avtales med departementet.")
+    path = tmp_path / "tabell.docx"
+    d.save(str(path))
+    (a,) = read_letter(path).assignments
+    assert (a.id, a.title, a.owner) == ("TB2037-05", "Et fiktivt kartleggingsoppdrag", "KTA")
+    assert [s.label for s in a.subitems] == ["deloppdrag 1", "deloppdrag 2"]
+    assert {(d.sub, d.date, d.kind) for d in a.deadlines} == {(None, "2037-06-01", "date"),
+                                                              ("deloppdrag 2", None, "dialog")}
+
+
+def test_running_titles_and_word_bullets_are_layout_not_text() -> None:
+    text = (_HEAD + "TB2037-05 Et fiktivt kartleggingsoppdrag\n\nHelsedirektoratet skal kartlegge\nSide 2 av 5\n"
+            "Tildelingsbrev – Helsedirektoratet\nfiktive benker i parken.\n\no a) Telle benkene.\no b) Male benkene.\n")
+    letter = parse_text(text, "side.txt")
+    (a,) = letter.assignments
+    assert letter.title == "Tildelingsbrev til Helsedirektoratet for 2037"
+    assert a.paragraphs[0].text == "Helsedirektoratet skal kartlegge fiktive benker i parken."
+    assert [s.label for s in a.subitems] == ["a", "b"]
