@@ -74,11 +74,11 @@ def read_change(ref: Reference, year: int | None, paragraphs: list[Paragraph] = 
             return None  # the target is the new number: the old number's change records it
         return Change(ref.target, kind, text, ref.line, ref.page, ref.source, subs, new_id=new_id)
     deadline = None
-    if kind in ("new_deadline", "reworded"):
-        deadline = new_deadline(seg, year, ref.line) or (new_deadline(text, year, ref.line) if seg != text else None)
-        if kind == "reworded" and deadline is None:
-            deadline = _wording_deadline(ref, year, paragraphs)
     new_text = _new_wording(text, ref, paragraphs) if kind == "reworded" else None
+    if kind == "new_deadline":
+        deadline = new_deadline(seg, year, ref.line) or (new_deadline(text, year, ref.line) if seg != text else None)
+    elif kind == "reworded":  # a new wording that states a deadline ("… innen 31. mai 2025") sets it
+        deadline = _wording_deadline(new_text or "", year, ref.line, paragraphs)
     if kind == "cancelled" and not re.search(r"utgår|bortfaller|tas\s+ut|trekke|frafall|annuller|stryk|avlys|avslutt",
                                              seg, re.I):
         subs = ()
@@ -163,33 +163,40 @@ def _following(paragraphs: list[Paragraph], line: int, n: int) -> list[Paragraph
     return [] if idx is None else paragraphs[idx + 1 : idx + 1 + n]
 
 
+def _paragraph_of(paragraphs: list[Paragraph], line: int) -> Paragraph | None:
+    return next((p for p in paragraphs if p.line <= line <= p.line_end), None)
+
+
 def _new_wording(text: str, ref: Reference, paragraphs: list[Paragraph]) -> str | None:
-    m = norsk.NEW_WORDING_RE.search(text)
-    if m and text[m.end():].strip():
-        return text[m.end():].strip()
-    if m or text.rstrip().endswith(":"):
-        # the paragraph after the lead-in, and the list items under it (not the letter's next topic)
-        after: list[str] = []
-        for p in _following(paragraphs, ref.line, 8):
-            t = p.text.strip()
-            if norsk.ID_RE.match(t) or after and not re.match(r"^(?:[-–•o*]\s|\(?[a-h1-9]\d?[.)]\s)", t):
-                break
-            after.append(t)
-        return " ".join(after)[:800] or None
-    return None
+    """The new wording after "endres til følgende:": the rest of its paragraph, else the paragraph after the
+    lead-in and the list items under it (not the letter's next topic)."""
+    whole = _paragraph_of(paragraphs, ref.line)
+    for said in (text, whole.text if whole else ""):
+        m = norsk.NEW_WORDING_RE.search(said)
+        if m and said[m.end():].strip():
+            return said[m.end():].strip()[:800]
+    if not (norsk.NEW_WORDING_RE.search(text) or text.rstrip().endswith(":")):
+        return None
+    after: list[str] = []
+    for p in _following(paragraphs, ref.line, 8):
+        t = p.text.strip()
+        if norsk.ID_RE.match(t) or after and not re.match(r"^(?:[-–•o*]\s|\(?[a-h1-9]\d?[.)]\s)", t):
+            break
+        after.append(t)
+    return " ".join(after)[:800] or None
 
 
-def _wording_deadline(ref: Reference, year: int | None, paragraphs: list[Paragraph]) -> Deadline | None:
-    """A rewording that states a deadline in its new text ("… innen 31. mai 2025")."""
+def _wording_deadline(wording: str, year: int | None, line: int, paragraphs: list[Paragraph]) -> Deadline | None:
+    """The first dated deadline of a new wording, on the line of the paragraph that states it."""
     from ingest.deadlines import find_deadlines
 
-    for p in _following(paragraphs, ref.line, 6) if ref.text.rstrip().endswith(":") else []:
-        if norsk.ID_RE.match(p.text.strip()):
-            break
-        ds = [d for d in find_deadlines(p.text, year, None, p.line) if d.date]
-        if ds:
-            return ds[0]
-    return None
+    ds = [d for d in find_deadlines(wording, year, None, line) if d.date]
+    if not ds:
+        return None
+    said = " ".join(ds[0].text.split())
+    where = next((p for p in [_paragraph_of(paragraphs, line), *_following(paragraphs, line, 8)]
+                  if p is not None and said in " ".join(p.text.split())), None)
+    return replace(ds[0], line=where.line) if where else ds[0]
 
 
 def _dedupe(changes: list[Change]) -> list[Change]:

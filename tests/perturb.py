@@ -50,6 +50,8 @@ def facts(letter: Letter) -> set[Fact]:
             out.add(("owner", k, a.owner.replace(" ", "")))
         out.update(("deadline", k, d.sub, d.date, d.kind) for d in a.deadlines)
     out.update(("ref", _key(r.target), r.kind) for r in letter.references)
+    out.update(("change", _key(c.target), c.kind, ",".join(c.subs), c.deadline.date if c.deadline else None,
+                _key(c.new_id) if c.new_id else None) for c in letter.changes)
     return out
 
 
