@@ -142,6 +142,19 @@ def not_found(what: str, lang: str) -> str:
     return f"I can't find {what} in the letters." if lang == "en" else f"Jeg finner ikke {what} i brevene."
 
 
+def rephrase(lang: str) -> str:
+    return ("I can't read a question in that. Ask about an assignment, a deadline, an owner or an amount, "
+            "e.g. «What is the deadline for TB2024-07 d)?»" if lang == "en" else
+            "Jeg finner ikke noe spørsmål i dette. Spør om et oppdrag, en frist, en eier eller et beløp, "
+            "f.eks. «Hva er fristen for TB2024-07 d)?»")
+
+
+def no_letter_year(year: int, years: list[int], lang: str) -> str:
+    shown = ", ".join(str(y) for y in years)
+    return (f"The letters I have are from {shown}; none is from {year}." if lang == "en"
+            else f"Brevene jeg har, er fra {shown}; ingen er fra {year}.")
+
+
 # --- timeline answers: the current value first, then what it replaced ----------------------------------
 
 STATUS_NO = {"active": "aktivt", "cancelled": "utgår (tatt ut)", "renumbered": "har fått nytt nummer",

@@ -63,6 +63,13 @@ sub-task please tell know find list lists name names kind type
 # "new" of an assignment, not of a value: "nye oppdrag", "which are new", not "ny frist" / "new number".
 _NEW_RE = re.compile(r"\b(?:nye?|new|newly)\b(?!\s+(?:frist\w*|deadlines?|nummer|numbers?|tekst|wording|ordlyd|dato|dates?))|"
                      r"\b(?:added|lagt\s+til|introdu\w*|tilkommet)\b", re.IGNORECASE)
+_WORD_RE = re.compile(r"[A-Za-zÆØÅæøåÉéÜü]{2,}")
+# SQL or shell text pasted into the chat is no question about the letters.
+_CODE_RE = re.compile(r";\s*(?:drop|delete|insert|update|select|alter|truncate)\b|\bunion\s+select\b|--\s*$|"
+                      r"^\s*(?:select|drop|delete|insert)\s+.*\b(?:from|table|into)\b", re.IGNORECASE)
+# A question scoped to a letter, or to money, of a given year ("i tildelingsbrevet for 2026", "in 2022").
+_SCOPED_RE = re.compile(r"\b(?:tildelingsbrev\w*|brevet|letter|supplement\w*|tillegg\w*|bevilg\w*|allocated|"
+                             r"budsjett\w*|budget|kap(?:ittel|\.)?|post)\b", re.IGNORECASE)
 LIST_MAX = 60  # assignments named (and cited) in one list answer
 ANSWER_CHARS = 390  # an answer is a sentence or two; a quoted list or new wording is cut here
 
@@ -222,6 +229,10 @@ class Assistant:
         self._fresh()  # once per question: a rebuilt index is picked up here
         q = self._understand(question, history, filters)
         timings = {"understand_ms": (time.perf_counter() - t0) * 1000}
+        refused = self._out_of_scope(q) if self.config == "full" and not history else None
+        if refused is not None:
+            return dataclasses.replace(refused, intent=q.intent, language=q.language,
+                                       timings_ms={"total_ms": (time.perf_counter() - t0) * 1000})
         if self.config == "full" and q.ids:
             answer = self._by_id(q, filters)
         elif self.config == "full" and q.intent in ("list", "change") and q.letter_hint:
@@ -237,6 +248,16 @@ class Assistant:
         return Answer(question=question, text=answer.text, found=answer.found, citations=answer.citations,
                       candidates=answer.candidates, intent=q.intent, language=q.language,
                       timings_ms={**answer.timings_ms, **timings})
+
+    def _out_of_scope(self, q: Question) -> Answer | None:
+        """Questions no letter can answer, refused before any search: no words at all ('', emojis, '?!?'),
+        code rather than a question, or a letter year the index holds no letter of."""
+        if not _WORD_RE.search(q.text) or _CODE_RE.search(q.text):
+            return Answer(q.text, phrasing.rephrase(q.language), False)
+        years = {x.year for x in self.letters.values() if x.year}
+        if q.year and years and q.year not in years and not q.ids and _SCOPED_RE.search(q.text):
+            return Answer(q.text, phrasing.no_letter_year(q.year, sorted(years), q.language), False)
+        return None
 
     def _follow_up(self, q: Question, history: list[dict[str, Any]], filters: dict[str, Any] | None) -> Question:
         """'Og den nasjonale konferansen?' after a question with no ID: find what the last turn was about."""

@@ -401,3 +401,18 @@ def test_a_rebuilt_index_brings_its_new_words(tmp_path: Path) -> None:
     ingest_folder(letters, settings, embedder=embedder)
     assistant.ask("Hva er fristen for TB2038-05?")  # the first question after the rebuild picks it up
     assert "dermatologi" in assistant.words
+
+
+@pytest.mark.parametrize("question", ["", "   ", "🙂🎉🔥", "?!?", "'; DROP TABLE assignments; --",
+                                      "SELECT * FROM assignments"])
+def test_no_question_in_the_input_is_asked_to_be_rephrased(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.found and not answer.citations
+    assert "TB2024-07" in answer.text  # an example of what to ask
+
+
+def test_a_letter_year_the_index_has_no_letter_of_is_said(assistant: Assistant) -> None:
+    years = {x.year for x in assistant.letters.values() if x.year}
+    missing = max(years) + 7
+    answer = assistant.ask(f"Hva er nytt i tildelingsbrevet for {missing}?")
+    assert not answer.found and str(missing) in answer.text and str(max(years)) in answer.text
