@@ -191,13 +191,14 @@ class _Report:
         }
 
 
-def _read(path: Path) -> Letter:
-    """Parse one file; every failure becomes a LetterReadError so one bad file cannot stop the build."""
+def _read(path: Path, settings: Settings) -> Letter:
+    """Parse one file within the settings' limits; every failure becomes a LetterReadError so one bad
+    file cannot stop the build."""
     if path.suffix.lower() not in SUFFIXES:
         raise LetterReadError(path.name, f"unsupported file type '{path.suffix or '(none)'}'; "
                                          f"use one of {', '.join(SUFFIXES)}")
     try:
-        letter = read_letter(path)
+        letter = read_letter(path, settings)
     except LetterReadError:
         raise
     except Exception as exc:  # noqa: BLE001 - a reader bug is this file's failure, not the build's
@@ -328,7 +329,7 @@ class _Build:
                     report.failed.append({"file": path.name, "error": old[2] or "could not be read"})
                 continue
             try:
-                letter = _read(path)
+                letter = _read(path, self.settings)
             except LetterReadError as exc:
                 registry.remove_letter(path.name)  # a good letter replaced by a bad file leaves the index
                 registry.put_file(path.name, sha, "failed", exc.reason)

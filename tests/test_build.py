@@ -176,7 +176,7 @@ def test_bad_files_are_reported_and_the_rest_indexed(letters: Path, settings: Se
     # Not retried while unchanged: the reader is never called again, and the failure is still reported.
     calls: list[str] = []
     real = build.read_letter
-    monkeypatch.setattr(build, "read_letter", lambda p: calls.append(p.name) or real(p))
+    monkeypatch.setattr(build, "read_letter", lambda p, *limits: calls.append(p.name) or real(p, *limits))
     again = ingest_folder(letters, settings, emb)
     assert calls == [] and {f["file"] for f in again["failed"]} == set(failed)
 
@@ -194,6 +194,26 @@ def test_a_good_letter_replaced_by_a_bad_file_leaves_the_index(letters: Path, se
     report = ingest_folder(letters, settings, emb)
     assert [f["file"] for f in report["failed"]] == ["tildelingsbrev-2024.txt"] and report["letters"] == 2
     assert "tildelingsbrev-2024.txt" not in _letters_in_index(settings, emb)
+
+
+def test_a_huge_letter_fails_at_once_and_the_others_are_indexed(letters: Path, settings: Settings) -> None:
+    # Hostile input seen: a 50 MB letter-like text held the build lock for 412 s and produced 55,061 assignments.
+    one = (FIXTURE_LETTERS / "tildelingsbrev-2024.txt").read_text(encoding="utf-8")
+    (letters / "stor.txt").write_text(one * (2 * 1024 * 1024 // len(one) + 1), encoding="utf-8")
+    started = time.monotonic()
+    report = ingest_folder(letters, settings.replace(max_letter_mb=1), FakeEmbedder())
+    assert time.monotonic() - started < 60
+    failed = {f["file"]: f["error"] for f in report["failed"]}
+    assert list(failed) == ["stor.txt"] and "the limit is 1 MB" in failed["stor.txt"]
+    assert "max_letter_mb" in failed["stor.txt"] and "LETTERS_MAX_LETTER_MB" in failed["stor.txt"]
+    assert report["added"] == NAMES and report["letters"] == len(NAMES)
+
+
+def test_a_letter_with_too_many_assignments_fails(letters: Path, settings: Settings) -> None:
+    report = ingest_folder(letters, settings.replace(max_assignments_per_letter=1), FakeEmbedder())
+    failed = {f["file"]: f["error"] for f in report["failed"]}
+    assert failed and all("limit is 1 per letter" in e and "LETTERS_MAX_ASSIGNMENTS" in e for e in failed.values())
+    assert set(failed) | set(report["added"]) == set(NAMES)
 
 
 def test_missing_letters_folder_is_a_clear_error(tmp_path: Path, settings: Settings) -> None:
