@@ -237,6 +237,18 @@ def test_rebuild_reports_a_bad_file_and_keeps_the_index(monkeypatch: pytest.Monk
     assert "1. juli 2034" in texts(last_answer(at)).replace("\\", "")
 
 
+def test_rebuild_reports_a_link_out_and_a_sub_folder(monkeypatch: pytest.MonkeyPatch, fresh: tuple[Path, Path]) -> None:
+    letters, index = fresh
+    at = app(monkeypatch, letters, index)
+    (letters / "passwd.txt").symlink_to("/etc/passwd")
+    (letters / "arkiv").mkdir()
+    next(b for b in at.sidebar.button if b.label.startswith("Oppdater indeksen")).click().run()
+    warnings = sorted(w.value for w in at.sidebar.warning)
+    assert [w.split(":")[0] for w in warnings] == ["arkiv", "passwd.txt"]
+    assert "hoppet over" in warnings[1] and "outside the letters folder" in warnings[1]
+    assert not at.sidebar.error
+
+
 def test_read_only_letters_folder_disables_upload(monkeypatch: pytest.MonkeyPatch, fresh: tuple[Path, Path]) -> None:
     letters, index = fresh
     letters.chmod(0o555)  # like ../shared/letters; root could still write, the UI must not
@@ -358,6 +370,9 @@ def test_upload_result_rows() -> None:
                     {"file": "x.exe", "status": "feilet", "reason": "filtypen"}]
     every = view.upload_result(report, [], [], everything=True)
     assert [r["status"] for r in every] == ["lagt til", "oppdatert", "fjernet", "feilet"]
+    linked = {**report, "skipped": [{"file": "passwd.txt", "reason": "a link to a file outside the letters folder"}]}
+    assert view.upload_result(linked, [], [], everything=True)[-1] == \
+        {"file": "passwd.txt", "status": "hoppet over", "reason": "a link to a file outside the letters folder"}
     assert view.ingest_summary({"letters": 3, "assignments": 9, "chunks": 40, **report}) == \
         "3 brev, 9 oppdrag, 40 tekstbiter (1 lagt til, 1 oppdatert, 1 fjernet, 1 feilet)"
 

@@ -238,7 +238,8 @@ def show_ingest(result: dict[str, Any]) -> None:
         st.error(report["error"])
     for row in view.upload_result(report, result["saved"], result["rejected"], everything=result["all"]):
         text = f"{row['file']}: {row['status']}" + (f" – {row['reason']}" if row["reason"] else "")
-        (st.error if row["status"] == "feilet" else st.success)(text)
+        show = {"feilet": st.error, view.SKIPPED: st.warning}.get(row["status"], st.success)
+        show(text)
     if report and "error" not in report:
         st.caption(view.ingest_summary(report))
 

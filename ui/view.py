@@ -172,6 +172,7 @@ def check_upload(name: str, size: int, max_mb: int) -> str:
     return safe
 
 
+SKIPPED = "hoppet over"  # a sub-folder, a link out of the letters folder: reported, not read
 _STATUS = {"added": "lagt til", "updated": "oppdatert", "unchanged": "uendret", "removed": "fjernet"}
 
 
@@ -181,6 +182,7 @@ def ingest_rows(report: dict[str, Any], only: Iterable[str] | None = None) -> li
     rows = [{"file": f, "status": label, "reason": ""}
             for key, label in _STATUS.items() for f in report.get(key, [])]
     rows += [{"file": f["file"], "status": "feilet", "reason": f["error"]} for f in report.get("failed", [])]
+    rows += [{"file": f["file"], "status": SKIPPED, "reason": f["reason"]} for f in report.get("skipped", [])]
     return [r for r in rows if keep is None or r["file"] in keep]
 
 
