@@ -20,7 +20,7 @@ from index.build import ingest_folder
 from index.embed import FakeEmbedder
 from index.records import Chunk, Hit
 from ingest.settings import Settings
-from tests.conftest import FIXTURE_LETTERS
+from tests.conftest import FIXTURE_LETTERS, FIXTURES
 
 TABS = "style2034_tabs.txt"
 ID_LABEL = "style2031_id_label.txt"
@@ -400,3 +400,23 @@ def test_a_rebuilt_index_brings_its_new_words(tmp_path: Path) -> None:
     ingest_folder(letters, settings, embedder=embedder)
     assistant.ask("Hva er fristen for TB2038-05?")  # the first question after the rebuild picks it up
     assert "dermatologi" in assistant.words
+
+
+def test_a_phrased_status_claim_is_checked_against_the_registry(tmp_path: Path) -> None:
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    settings = Settings().replace(index_dir=tmp_path / "index")
+    ingest_folder(FIXTURES / "index", settings, embedder=FakeEmbedder())
+
+    def ask_with(output: str, question: str) -> Answer:
+        llm = FakeListChatModel(responses=[output])
+        return Assistant(settings, embedder=FakeEmbedder(), llm=llm).ask(question)
+
+    q8 = "Hva er fristen for TB2024-08?"
+    own = next(n for n, c in enumerate(ask_with("x", q8).citations, 1) if c.assignment == "TB2024-08")
+    # TB2024-08's own paragraph does not say it is cancelled; the supplement recorded in the registry does.
+    claim = f"Oppdraget TB2024-08 er avlyst [{own}]."
+    assert ask_with(claim, q8).text == claim
+    refused = ask_with("Oppdraget er avlyst [1].", "Hva er fristen for TB2024-07?")  # TB2024-07 is only postponed
+    assert "avlyst" not in refused.text
+
