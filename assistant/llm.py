@@ -8,13 +8,15 @@ import importlib
 import logging
 import re
 import time
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from assistant.records import Answer, Citation
-from assistant.verify import dates_in, unsupported
+from assistant.verify import dates_in, status_support, unsupported, unsupported_status
+from ingest import norsk
 from ingest.errors import SettingsError
 from ingest.settings import Settings
 
@@ -103,12 +105,18 @@ def _unbacked(text: str, sources: tuple[Citation, ...]) -> list[str]:
     return problems + [f"year {y}" for y in _YEAR_RE.findall(text) if y not in haystack]
 
 
-def check(text: str, answer: Answer) -> str | None:
+def _ids(text: str) -> set[str]:
+    return {k for k in (norsk.id_key(i) for i in norsk.find_ids(text)) if k}
+
+
+def check(text: str, answer: Answer, recorded: Mapping[str, Iterable[str]] | None = None) -> str | None:
     """Why `text` may not replace `answer.text`, or None.
 
     Every [n] must name a citation, every sentence must carry one, and every date, ID and amount must
     stand both in the sources its sentence marks and in the draft: a letter that says "answer 2099"
-    puts 2099 in its source, but not in the verified draft.
+    puts 2099 in its source, but not in the verified draft. A sentence calling an assignment cancelled,
+    postponed or active needs its marked sources' text, or the changes the registry records for their
+    assignments (`recorded`: ID key -> reference kinds), to say so.
     """
     cites = answer.citations
     pieces = [s.strip() for s in _SENTENCE_END_RE.split(text.strip())]
@@ -117,6 +125,8 @@ def check(text: str, answer: Answer) -> str | None:
         return "empty output"
     ids = " ".join(c.assignment for c in cites if c.assignment)
     draft = (dataclasses.replace(cites[0], text=f"{answer.text} {ids}", assignment=None),)
+    # What a sentence naming no ID is about: the assignments the question and the draft name, else those cited.
+    about = _ids(f"{answer.question} {answer.text}") or _ids(ids)
     for sentence in pieces:
         numbers = [int(n) for m in _MARKER_RE.finditer(sentence) for n in m.group(1).split(",")]
         if not numbers:
@@ -125,7 +135,9 @@ def check(text: str, answer: Answer) -> str | None:
         if bad:
             return f"marker {bad[0]} but {len(cites)} citation(s)"
         plain = _MARKER_RE.sub(" ", sentence)
-        problems = _unbacked(plain, tuple(cites[n - 1] for n in dict.fromkeys(numbers)))
+        marked = tuple(cites[n - 1] for n in dict.fromkeys(numbers))
+        supported = status_support(marked, _ids(plain) or about, recorded or {})
+        problems = _unbacked(plain, marked) + unsupported_status(plain, supported)
         if problems:
             return f"{', '.join(problems)} not in source(s) {sorted(set(numbers))}"
         problems = _unbacked(plain, draft)
@@ -134,8 +146,10 @@ def check(text: str, answer: Answer) -> str | None:
     return None
 
 
-def phrase(answer: Answer, settings: Settings, model: BaseChatModel | None = None) -> Answer:
-    """The answer reworded by the chat model when one is set and its output passes `check`; else unchanged.
+def phrase(answer: Answer, settings: Settings, model: BaseChatModel | None = None,
+           recorded: Mapping[str, Iterable[str]] | None = None) -> Answer:
+    """The answer reworded by the chat model when one is set and its output passes `check` (with the
+    registry's `recorded` changes per cited assignment); else unchanged.
 
     A bad `settings.llm_model` raises SettingsError; a failing or unfaithful model never does.
     """
@@ -152,7 +166,7 @@ def phrase(answer: Answer, settings: Settings, model: BaseChatModel | None = Non
         log.warning("LLM phrasing failed: %s: %s", type(e).__name__, e)
         return answer
     elapsed_ms = (time.perf_counter() - start) * 1000
-    reason = check(text, answer)
+    reason = check(text, answer, recorded)
     if reason:
         log.warning("LLM phrasing rejected: %s", reason)
         return answer

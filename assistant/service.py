@@ -159,6 +159,12 @@ class Assistant:
         with self.registry() as reg:
             return reg.find(ident)
 
+    def _recorded_changes(self, answer: Answer) -> dict[str, set[str]]:
+        """The change kinds the registry records for each cited assignment (by ID key): what the LLM check
+        lets a phrased answer say about its status."""
+        idents = {c.assignment for c in answer.citations if c.assignment}
+        return {norsk.id_key(i) or i: {a["kind"] for row in self.assignment(i) for a in row["amendments"]} for i in idents}
+
     def status(self) -> dict[str, Any]:
         gen = current_generation(self.settings.index_dir)
         with self.registry() as reg:
@@ -243,7 +249,7 @@ class Assistant:
             answer = self._retrieve(q, filters, timings)
         answer = verify(dataclasses.replace(answer, language=q.language), self.letters)
         if self._llm is not None or self.settings.llm_model:
-            answer = phrase(answer, self.settings, self._chat_model())
+            answer = phrase(answer, self.settings, self._chat_model(), recorded=self._recorded_changes(answer))
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return Answer(question=question, text=answer.text, found=answer.found, citations=answer.citations,
                       candidates=answer.candidates, intent=q.intent, language=q.language,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable, Mapping
 
 from assistant.records import Answer, Citation
 from ingest import norsk
@@ -51,6 +52,38 @@ def unsupported(answer: str, cites: tuple[Citation, ...]) -> list[str]:
         if re.sub(r"\s+", "", m.group(1)) not in squashed:
             problems.append(f"amount {m.group(1)}")
     return problems
+
+
+_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«\"(])")
+
+
+def status_support(cites: tuple[Citation, ...], about: set[str], recorded: Mapping[str, Iterable[str]]) -> set[str]:
+    """The statuses the sources support for the assignments `about` (ID keys): what the cited sentences
+    naming one of them say (or, in a paragraph of one of them, the sentences naming no other), and the
+    changes the registry records for them (`recorded`: ID key -> reference kinds; 'cancels' means
+    cancelled, 'deadline' postponed). "TB2024-08 utgår" beside TB2024-07 does not cancel TB2024-07.
+    An assignment nothing cancels may be called active."""
+    supported: set[str] = set()
+    for c in cites:
+        own = bool(c.assignment) and (norsk.id_key(c.assignment or "") or c.assignment) in about
+        for sentence in _SENTENCE_RE.split(c.text):
+            named = {norsk.id_key(i) for i in norsk.find_ids(sentence)}
+            if not about or named & about or (own and not named):
+                supported |= norsk.statuses_in(sentence)
+    for key in about:
+        supported |= {norsk.STATUS_OF_CHANGE[k] for k in recorded.get(key, ()) if k in norsk.STATUS_OF_CHANGE}
+    if "cancelled" not in supported:
+        supported.add("active")
+    return supported
+
+
+def unsupported_status(text: str, supported: set[str]) -> list[str]:
+    """The statuses (cancelled, postponed, active) `text` claims that `supported` lacks: ['status cancelled'].
+
+    Word-based, so a negation ("er ikke avlyst") also counts as a claim: a phrasing that fails falls back to
+    the verified answer, which is safe.
+    """
+    return [f"status {s}" for s in sorted(norsk.statuses_in(text) - supported)]
 
 
 def _widen(cites: tuple[Citation, ...], letters: dict[str, Letter]) -> tuple[Citation, ...]:

@@ -158,11 +158,43 @@ def file_sha256(path: Path) -> str:
 
 
 def letter_files(letters_dir: Path) -> list[Path]:
-    """Every candidate letter in the folder (not recursive); hidden files and Office lock files skipped."""
+    """Every candidate letter in the folder (not recursive); see `scan_folder` for what is left out."""
+    return scan_folder(letters_dir)[0]
+
+
+def scan_folder(letters_dir: Path) -> tuple[list[Path], list[dict[str, str]]]:
+    """The candidate letters in the folder (not recursive), and every other entry with why it is skipped
+    ({file, reason}). Hidden files (an upload being written) and Office lock files are passed over quietly."""
     if not letters_dir.is_dir():
         raise LettersError(f"the letters folder {letters_dir} does not exist or is not a folder")
-    return sorted(p for p in letters_dir.iterdir()
-                  if p.is_file() and not p.name.startswith((".", "~$")))
+    root = letters_dir.resolve()
+    files, skipped = [], []
+    for p in sorted(letters_dir.iterdir()):
+        if p.name.startswith((".", "~$")):
+            continue
+        reason = _skip_reason(p, root)
+        if reason:
+            skipped.append({"file": p.name, "reason": reason})
+        else:
+            files.append(p)
+    return files, skipped
+
+
+def _skip_reason(p: Path, root: Path) -> str | None:
+    """Why a folder entry is not read as a letter, or None. A link is followed only to a file inside the
+    letters folder: a link to /etc/passwd must not put that file's text into the index."""
+    if p.is_symlink():
+        try:
+            target = p.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return "a broken link (what it points to does not exist)"
+        if not target.is_relative_to(root):
+            return "a link to a file outside the letters folder; links are not followed out of it (copy the file in)"
+    if p.is_dir():
+        return "a sub-folder; letters in sub-folders are not read (move them into the letters folder itself)"
+    if not p.is_file():
+        return "not a regular file (a pipe, socket or device)"
+    return None
 
 
 def embed_key(chunk: Chunk) -> str:
@@ -177,6 +209,7 @@ class _Report:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)  # folder entries not read, with why
     new_failures: list[str] = field(default_factory=list)  # read (and failed) in this run
 
     @property
@@ -187,7 +220,7 @@ class _Report:
                 reports: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         return {
             "added": self.added, "updated": self.updated, "removed": self.removed, "unchanged": self.unchanged,
-            "failed": self.failed,
+            "failed": self.failed, "skipped": self.skipped,
             "letters": counts.get("letters", 0), "assignments": counts.get("assignments", 0), "chunks": chunks,
             "changes": counts.get("changes", 0),
             "seconds": round(seconds, 3), "embedded": embedded,
@@ -195,13 +228,14 @@ class _Report:
         }
 
 
-def _read(path: Path) -> Letter:
-    """Parse one file; every failure becomes a LetterReadError so one bad file cannot stop the build."""
+def _read(path: Path, settings: Settings) -> Letter:
+    """Parse one file within the settings' limits; every failure becomes a LetterReadError so one bad
+    file cannot stop the build."""
     if path.suffix.lower() not in SUFFIXES:
         raise LetterReadError(path.name, f"unsupported file type '{path.suffix or '(none)'}'; "
                                          f"use one of {', '.join(SUFFIXES)}")
     try:
-        letter = read_letter(path)
+        letter = read_letter(path, settings)
     except LetterReadError:
         raise
     except Exception as exc:  # noqa: BLE001 - a reader bug is this file's failure, not the build's
@@ -217,10 +251,10 @@ def ingest_folder(letters_dir: Path, settings: Settings, embedder: TextEmbedder 
     """Bring the index in settings.index_dir up to date with `letters_dir`; returns the `letters ingest` JSON."""
     start = time.monotonic()
     letters_dir = Path(letters_dir)
-    files = letter_files(letters_dir)
+    files, skipped = scan_folder(letters_dir)
     index_dir = Path(settings.index_dir)
     with index_lock(index_dir, lock_timeout):
-        return _Build(index_dir, settings, embedder, progress or _no_progress).run(files, start)
+        return _Build(index_dir, settings, embedder, progress or _no_progress).run(files, start, skipped)
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -243,7 +277,7 @@ class _Build:
             self._embedder = Embedder(self.settings.embedding_model)
         return self._embedder
 
-    def run(self, files: list[Path], start: float) -> dict[str, Any]:
+    def run(self, files: list[Path], start: float, skipped: list[dict[str, str]] | None = None) -> dict[str, Any]:
         prev = _current_or_none(self.index_dir)
         _prune(self.index_dir, keep={prev.name} if prev else set())  # a killed build's leftovers
         tmp = self.index_dir / (TMP_PREFIX + _new_generation_name()[len(GEN_PREFIX):])
@@ -252,6 +286,7 @@ class _Build:
             registry = self._open_registry(prev, tmp)
             try:
                 report = self._apply_files(registry, registry.files(), files)
+                report.skipped = list(skipped or [])
                 counts = registry.counts()
                 reports = [parse_report(letter).to_json() for letter in registry.letters()]
                 previous = self._previous_store(prev)
@@ -333,7 +368,7 @@ class _Build:
                     report.failed.append({"file": path.name, "error": old[2] or "could not be read"})
                 continue
             try:
-                letter = _read(path)
+                letter = _read(path, self.settings)
             except LetterReadError as exc:
                 registry.remove_letter(path.name)  # a good letter replaced by a bad file leaves the index
                 registry.put_file(path.name, sha, "failed", exc.reason)

@@ -393,6 +393,30 @@ def classify_change(text: str) -> str | None:
     return None
 
 
+# What an answer may say about an assignment's standing, in Norwegian and English: a phrased answer that
+# calls an assignment cancelled, postponed or active must have a source (or a recorded change) saying so.
+STATUS_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("cancelled", re.compile(
+        r"\b(?:utgår|utgått|bortfal(?:ler|t)|faller\s+bort|avlys\w*|kansell\w*|trukket|trekkes|tas\s+ut|tatt\s+ut|"
+        r"avslutte[st]|strøket|strykes|stanse[st]|cancel+(?:ed|ation|s)?|withdrawn|dropped|discontinued|"
+        r"terminated|scrapped|no\s+longer\s+(?:applies|active|required|valid))\b", re.I)),
+    ("postponed", re.compile(
+        r"\b(?:utsatt|utsettes|utsette|forlenget|forlenges|forskjøvet|ny\s+frist|senere\s+frist|postpone[ds]?|"
+        r"deferred|delayed|extended|pushed\s+back|new\s+deadline|later\s+deadline)\b", re.I)),
+    ("active", re.compile(
+        r"\b(?:aktivt?|fortsatt\s+gjeldende|gjelder\s+fortsatt|står\s+(?:fortsatt\s+)?ved\s+lag|videreføres|"
+        r"videreført|active|ongoing|still\s+(?:applies|valid|in\s+force|running|stands)|in\s+force|"
+        r"remains?\s+in\s+effect|carried\s+over)\b", re.I)),
+)
+# The reference kinds (CHANGE_KINDS) that record a status: an assignment a later letter cancels or postpones.
+STATUS_OF_CHANGE = {"cancels": "cancelled", "deadline": "postponed"}
+
+
+def statuses_in(text: str) -> set[str]:
+    """The statuses `text` states: 'oppdraget er avlyst' -> {'cancelled'}."""
+    return {status for status, rx in STATUS_WORDS if rx.search(text)}
+
+
 # --- Letters -----------------------------------------------------------------------------------
 LETTER_TITLE_RE = re.compile(
     r"^\s*((?:Supplerende\s+)?tildelingsbrev\b.*|Tillegg\s+(?:nr\.?\s*\d+\s+)?til\s+tildelingsbrev.*|"

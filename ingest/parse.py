@@ -16,6 +16,7 @@ from ingest.errors import LetterReadError
 from ingest.readers import SourceLine, read_source
 from ingest.records import Assignment, Deadline, Letter, Paragraph, Reference, Section, SubItem
 from ingest.references import find_references, restated_changes
+from ingest.settings import Settings
 
 PARSER_VERSION = 11  # bump when parsing changes: the next ingest re-parses every letter
 
@@ -802,16 +803,24 @@ def parse_text(text: str, file: str = "letter.txt") -> Letter:
     return parse_lines([SourceLine(i + 1, t) for i, t in enumerate(text.splitlines())], file, sha)
 
 
-def read_letter(path: Path) -> Letter:
-    """Read and parse one letter file; raises LetterReadError with the file name and a reason."""
-    raw = read_source(path)
+def read_letter(path: Path, settings: Settings | None = None) -> Letter:
+    """Read and parse one letter file within the limits of `settings` (default: Settings());
+    raises LetterReadError with the file name and a reason."""
+    limits = settings or Settings()
+    raw = read_source(path, limits)
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     try:
-        return parse_lines(raw, path.name, sha)
+        letter = parse_lines(raw, path.name, sha)
     except LetterReadError:
         raise
     except Exception as exc:  # a parser bug must not take the whole ingest down
         raise LetterReadError(path.name, f"could not parse the letter ({exc.__class__.__name__}: {exc})") from exc
+    n = len(letter.assignments)
+    if n > limits.max_assignments_per_letter:  # many thousands are a data dump, not a letter
+        raise LetterReadError(path.name, f"the letter holds {n} assignments; the limit is "
+                                         f"{limits.max_assignments_per_letter} per letter (is it one letter? "
+                                         f"{Settings.how_to_raise('max_assignments_per_letter')})")
+    return letter
 
 
 __all__ = ["read_letter", "parse_text", "parse_lines", "build_paragraphs", "split_subitems", "replace"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import zipfile
 from collections.abc import Callable
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.errors import LetterReadError
+from ingest.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -18,9 +20,39 @@ class SourceLine:
     page: int | None = None
 
 
+# UTF-32 LE's mark begins with UTF-16 LE's, so the UTF-32 marks are tried first.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def _wide_text(data: bytes) -> str | None:
+    """UTF-16/32 text without a byte-order mark (NUL bytes between the letters), or None for binary data."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or not best.encoding.startswith(("utf_16", "utf_32")):
+        return None
+    try:
+        text = data.decode(best.encoding)
+    except UnicodeDecodeError:
+        return None
+    return text if len(_CONTROL_RE.findall(text)) <= len(text) // 100 else None
+
+
 def _decode(data: bytes, file: str) -> str:
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc)
+            except UnicodeDecodeError:
+                raise LetterReadError(file, f"the text starts with a {enc.upper()} byte-order mark "
+                                            f"but is not {enc.upper()}; save it again as UTF-8") from None
     if b"\x00" in data[:4096]:
-        raise LetterReadError(file, "this is a binary file, not text (wrong suffix?)")
+        text = _wide_text(data)
+        if text is None:
+            raise LetterReadError(file, "this is a binary file, not text (wrong suffix?)")
+        return text
     for enc in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             return data.decode(enc)
@@ -151,12 +183,21 @@ def _sniff(data: bytes) -> str:
     return ".txt"
 
 
-def read_source(path: Path) -> list[SourceLine]:
-    """Read any supported letter into source lines; the suffix picks the reader, the content confirms it."""
+def read_source(path: Path, settings: Settings | None = None) -> list[SourceLine]:
+    """Read any supported letter into source lines; the suffix picks the reader, the content confirms it.
+
+    The size of the file and of its text are bounded by `settings` (default: Settings()), so one huge
+    file cannot hold the build for minutes.
+    """
+    limits = settings or Settings()
     suffix = path.suffix.lower()
     if suffix not in READERS:
         raise LetterReadError(path.name, f"unsupported file type '{suffix or '(none)'}'; use one of {', '.join(SUFFIXES)}")
     try:
+        size = path.stat().st_size
+        if size > limits.max_letter_mb * 1024 * 1024:
+            raise LetterReadError(path.name, f"the file is {size / 1024 / 1024:.1f} MB; the limit is "
+                                             f"{limits.max_letter_mb} MB per letter ({Settings.how_to_raise('max_letter_mb')})")
         data = path.read_bytes()
     except OSError as exc:
         raise LetterReadError(path.name, f"could not read the file ({exc.strerror or exc})") from exc
@@ -170,4 +211,9 @@ def read_source(path: Path) -> list[SourceLine]:
     if suffix in (".txt", ".md", ".text") and sniffed in (".pdf", ".docx"):
         raise LetterReadError(path.name, f"the file has a text suffix but holds a {sniffed[1:].upper()}")
     reader = READERS[".html"] if suffix in (".txt", ".md") and sniffed == ".html" and b"<html" in data[:4096].lower() else READERS[suffix]
-    return reader(path)
+    lines = reader(path)
+    chars = sum(len(line.text) for line in lines)
+    if chars > limits.max_letter_chars:
+        raise LetterReadError(path.name, f"the letter holds {chars:,} characters of text; the limit is "
+                                         f"{limits.max_letter_chars:,} ({Settings.how_to_raise('max_letter_chars')})")
+    return lines

@@ -15,6 +15,16 @@ def _default_model_dir() -> str:
     return os.environ.get("LETTERS_MODEL", str(Path.home() / ".cache" / "letters" / "multilingual-e5-small"))
 
 
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a whole number (default {default})") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     index_dir: Path = field(
@@ -52,6 +62,21 @@ class Settings:
         metadata={"help": "base URL of the OpenAI-compatible or Ollama endpoint"},
     )
     max_upload_mb: int = field(default=20, metadata={"help": "largest letter accepted by the UI upload"})
+    # The ingest's own bounds, for every file however it arrived: a 50 MB letter-like text once took
+    # 412 s and 4 GB and held the build lock. The largest real letter is 150 kB with 156 assignments.
+    max_letter_mb: int = field(
+        default_factory=lambda: _env_int("LETTERS_MAX_LETTER_MB", 20),
+        metadata={"help": "largest letter file ingested, in MB", "env": "LETTERS_MAX_LETTER_MB"},
+    )
+    max_letter_chars: int = field(
+        default_factory=lambda: _env_int("LETTERS_MAX_LETTER_CHARS", 3_000_000),
+        metadata={"help": "most characters of text read from one letter (a small PDF can hold much text)",
+                  "env": "LETTERS_MAX_LETTER_CHARS"},
+    )
+    max_assignments_per_letter: int = field(
+        default_factory=lambda: _env_int("LETTERS_MAX_ASSIGNMENTS", 1000),
+        metadata={"help": "most assignments one letter may hold", "env": "LETTERS_MAX_ASSIGNMENTS"},
+    )
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with `changes` applied; unknown keys are rejected with the allowed ones named."""
@@ -67,4 +92,11 @@ class Settings:
 
     @classmethod
     def describe(cls) -> dict[str, str]:
-        return {f.name: f.metadata.get("help", "") for f in dataclasses.fields(cls)}
+        return {f.name: f.metadata.get("help", "") + (f" (env {f.metadata['env']})" if "env" in f.metadata else "")
+                for f in dataclasses.fields(cls)}
+
+    @classmethod
+    def how_to_raise(cls, name: str) -> str:
+        """'raise the setting max_letter_mb or the environment variable LETTERS_MAX_LETTER_MB' for a limit's message."""
+        env = next(f.metadata.get("env") for f in dataclasses.fields(cls) if f.name == name)
+        return f"raise the setting {name}" + (f" or the environment variable {env}" if env else "")

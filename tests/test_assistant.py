@@ -20,7 +20,7 @@ from index.build import ingest_folder
 from index.embed import FakeEmbedder
 from index.records import Chunk, Hit
 from ingest.settings import Settings
-from tests.conftest import FIXTURE_LETTERS
+from tests.conftest import FIXTURE_LETTERS, FIXTURES
 
 TABS = "style2034_tabs.txt"
 ID_LABEL = "style2031_id_label.txt"
@@ -416,3 +416,23 @@ def test_a_letter_year_the_index_has_no_letter_of_is_said(assistant: Assistant) 
     missing = max(years) + 7
     answer = assistant.ask(f"Hva er nytt i tildelingsbrevet for {missing}?")
     assert not answer.found and str(missing) in answer.text and str(max(years)) in answer.text
+
+
+def test_a_phrased_status_claim_is_checked_against_the_registry(tmp_path: Path) -> None:
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    settings = Settings().replace(index_dir=tmp_path / "index")
+    ingest_folder(FIXTURES / "index", settings, embedder=FakeEmbedder())
+
+    def ask_with(output: str, question: str) -> Answer:
+        llm = FakeListChatModel(responses=[output])
+        return Assistant(settings, embedder=FakeEmbedder(), llm=llm).ask(question)
+
+    q8 = "Hva er fristen for TB2024-08?"
+    own = next(n for n, c in enumerate(ask_with("x", q8).citations, 1) if c.assignment == "TB2024-08")
+    # TB2024-08's own paragraph does not say it is cancelled; the supplement recorded in the registry does.
+    claim = f"Oppdraget TB2024-08 er avlyst [{own}]."
+    assert ask_with(claim, q8).text == claim
+    refused = ask_with("Oppdraget er avlyst [1].", "Hva er fristen for TB2024-07?")  # TB2024-07 is only postponed
+    assert "avlyst" not in refused.text
+

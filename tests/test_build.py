@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -77,8 +78,9 @@ def test_incremental_ingest_embeds_only_what_changed(letters: Path, settings: Se
     assert first["added"] == NAMES and first["failed"] == [] and first["updated"] == first["removed"] == []
     assert first["letters"] == 3 and first["assignments"] >= 3
     assert first["embedded"] == first["chunks"] > 0
-    assert set(first) == {"added", "updated", "removed", "unchanged", "failed", "letters", "assignments",
-                          "chunks", "seconds", "embedded"}
+    assert set(first) == {"added", "updated", "removed", "unchanged", "failed", "skipped", "letters", "assignments",
+                          "chunks", "changes", "seconds", "embedded", "report"}
+    assert sorted(r["file"] for r in first["report"]) == NAMES
     gen1 = current_generation(settings.index_dir)
 
     second = ingest_folder(letters, settings, emb)
@@ -176,7 +178,7 @@ def test_bad_files_are_reported_and_the_rest_indexed(letters: Path, settings: Se
     # Not retried while unchanged: the reader is never called again, and the failure is still reported.
     calls: list[str] = []
     real = build.read_letter
-    monkeypatch.setattr(build, "read_letter", lambda p: calls.append(p.name) or real(p))
+    monkeypatch.setattr(build, "read_letter", lambda p, *limits: calls.append(p.name) or real(p, *limits))
     again = ingest_folder(letters, settings, emb)
     assert calls == [] and {f["file"] for f in again["failed"]} == set(failed)
 
@@ -194,6 +196,85 @@ def test_a_good_letter_replaced_by_a_bad_file_leaves_the_index(letters: Path, se
     report = ingest_folder(letters, settings, emb)
     assert [f["file"] for f in report["failed"]] == ["tildelingsbrev-2024.txt"] and report["letters"] == 2
     assert "tildelingsbrev-2024.txt" not in _letters_in_index(settings, emb)
+
+
+def test_a_huge_letter_fails_at_once_and_the_others_are_indexed(letters: Path, settings: Settings) -> None:
+    # Hostile input seen: a 50 MB letter-like text held the build lock for 412 s and produced 55,061 assignments.
+    one = (FIXTURE_LETTERS / "tildelingsbrev-2024.txt").read_text(encoding="utf-8")
+    (letters / "stor.txt").write_text(one * (2 * 1024 * 1024 // len(one) + 1), encoding="utf-8")
+    started = time.monotonic()
+    report = ingest_folder(letters, settings.replace(max_letter_mb=1), FakeEmbedder())
+    assert time.monotonic() - started < 60
+    failed = {f["file"]: f["error"] for f in report["failed"]}
+    assert list(failed) == ["stor.txt"] and "the limit is 1 MB" in failed["stor.txt"]
+    assert "max_letter_mb" in failed["stor.txt"] and "LETTERS_MAX_LETTER_MB" in failed["stor.txt"]
+    assert report["added"] == NAMES and report["letters"] == len(NAMES)
+
+
+def test_a_letter_with_too_many_assignments_fails(letters: Path, settings: Settings) -> None:
+    report = ingest_folder(letters, settings.replace(max_assignments_per_letter=1), FakeEmbedder())
+    failed = {f["file"]: f["error"] for f in report["failed"]}
+    assert failed and all("limit is 1 per letter" in e and "LETTERS_MAX_ASSIGNMENTS" in e for e in failed.values())
+    assert set(failed) | set(report["added"]) == set(NAMES)
+
+
+def test_links_out_of_the_folder_and_sub_folders_are_reported_not_read(tmp_path: Path, letters: Path,
+                                                                     settings: Settings) -> None:
+    outside = tmp_path / "utenfor"
+    outside.mkdir()
+    shutil.copy(FIXTURE_LETTERS / "tildelingsbrev-2024.txt", outside / "hemmelig.txt")
+    (letters / "lenke-ut.txt").symlink_to(outside / "hemmelig.txt")
+    (letters / "passwd.txt").symlink_to("/etc/passwd")
+    (letters / "brutt.txt").symlink_to(letters / "finnes-ikke.txt")
+    (letters / "lenke-inn.txt").symlink_to(letters / "tildelingsbrev-2021.txt")  # inside the folder: read
+    (letters / "arkiv").mkdir()
+    shutil.copy(FIXTURE_LETTERS / "supplerende-2025.txt", letters / "arkiv" / "gammel.txt")
+    os.mkfifo(letters / "kø.txt")  # reading a pipe would hang the build
+    report = ingest_folder(letters, settings, FakeEmbedder())
+    skipped = {s["file"]: s["reason"] for s in report["skipped"]}
+    assert set(skipped) == {"lenke-ut.txt", "passwd.txt", "brutt.txt", "arkiv", "kø.txt"}
+    assert "outside the letters folder" in skipped["lenke-ut.txt"] and "outside" in skipped["passwd.txt"]
+    assert "broken link" in skipped["brutt.txt"] and "sub-folder" in skipped["arkiv"]
+    assert "not a regular file" in skipped["kø.txt"]
+    assert report["failed"] == [] and report["added"] == sorted([*NAMES, "lenke-inn.txt"])
+
+
+def test_cli_ingest_reports_skipped_files_and_exit_codes(tmp_path: Path, letters: Path, settings: Settings,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    import index.embed
+    from ui.cli import EXIT_SOME_FAILED, app
+
+    monkeypatch.setattr(index.embed, "Embedder", lambda model: FakeEmbedder())
+    (letters / "arkiv").mkdir()
+    args = ["ingest", "--letters", str(letters), "--index", str(settings.index_dir)]
+    ok = CliRunner().invoke(app, args)
+    assert ok.exit_code == 0, ok.output
+    assert "skipped: arkiv: a sub-folder" in ok.output
+    (letters / "tom.txt").write_text("")
+    bad = CliRunner().invoke(app, [*args, "--json"])
+    # Some files failed: the good ones are committed and the exit code says so.
+    assert bad.exit_code == EXIT_SOME_FAILED == 3, bad.output
+    data = json.loads(bad.stdout)
+    assert [f["file"] for f in data["failed"]] == ["tom.txt"] and data["letters"] == len(NAMES)
+    assert data["skipped"] == [{"file": "arkiv", "reason": data["skipped"][0]["reason"]}]
+    assert "exit" in CliRunner().invoke(app, ["ingest", "--help"]).output.lower()
+
+
+@pytest.mark.parametrize(("code", "serves"), [(0, True), (3, True), (2, False)])
+def test_make_run_starts_the_chat_when_only_some_letters_failed(tmp_path: Path, code: int, serves: bool) -> None:
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    stub = tmp_path / "bin"
+    stub.mkdir()
+    (stub / "letters").write_text(f"#!/bin/sh\necho \"$1\" >> {tmp_path}/calls\n[ \"$1\" = ingest ] && exit {code}\nexit 0\n")
+    (stub / "letters").chmod(0o755)
+    proc = subprocess.run(["make", "-s", "-o", "setup", "run", f"BIN={stub}", f"LETTERS_DIR={tmp_path}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    calls = (tmp_path / "calls").read_text().split()
+    assert calls == (["ingest", "serve"] if serves else ["ingest"]), proc.stderr
+    assert (proc.returncode == 0) == serves
 
 
 def test_missing_letters_folder_is_a_clear_error(tmp_path: Path, settings: Settings) -> None:

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from ingest import norsk, parse_text, read_letter
 from ingest.deadlines import find_deadlines
-from ingest.errors import LetterReadError
+from ingest.errors import LetterReadError, SettingsError
+from ingest.settings import Settings
 from tests.conftest import FIXTURE_LETTERS, GOLDEN
 from tests.golden_summary import summary
 
@@ -286,6 +287,26 @@ def test_text_reader_falls_back_to_cp1252(tmp_path: Path) -> None:
     assert letter.assignments[0].title == "Særlig økt åpenhet"
 
 
+_UTF16_LETTER = "Tildelingsbrev for 2039\n\nTB2039-01 Særlig økt åpenhet\n\nHelsedirektoratet skal gjøre noe.\nFrist: 1. mai 2039.\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_text_reader_reads_utf16_and_utf32(tmp_path: Path, encoding: str) -> None:
+    # Windows Notepad's "Unicode" is UTF-16 LE with a BOM; without a BOM charset-normalizer tells the byte order.
+    path = tmp_path / "brev.txt"
+    path.write_bytes(_UTF16_LETTER.encode(encoding))
+    letter = read_letter(path)
+    assert letter.assignments[0].title == "Særlig økt åpenhet"
+    assert [d.date for d in letter.assignments[0].deadlines] == ["2039-05-01"]
+
+
+def test_html_reader_reads_utf16(tmp_path: Path) -> None:
+    path = tmp_path / "brev.html"
+    path.write_bytes("<html><body><p>Tildelingsbrev for 2039</p><p>TB2039-01 Særlig økt åpenhet</p>"
+                     "<p>Frist: 1. mai 2039.</p></body></html>".encode("utf-16"))
+    assert read_letter(path).assignments[0].title == "Særlig økt åpenhet"
+
+
 # --- bad input -------------------------------------------------------------------------------------
 
 
@@ -320,6 +341,51 @@ def test_bad_files_fail_with_file_and_reason(tmp_path: Path, name: str, content:
     with pytest.raises(LetterReadError) as err:
         read_letter(path)
     assert err.value.file == name and reason in err.value.reason
+
+
+def test_a_file_over_the_size_limit_fails_naming_the_limit_and_the_setting(tmp_path: Path) -> None:
+    path = tmp_path / "stor.txt"
+    path.write_bytes(_UTF16_LETTER.encode() * (2 * 1024 * 1024 // len(_UTF16_LETTER.encode()) + 1))
+    with pytest.raises(LetterReadError) as err:
+        read_letter(path, Settings().replace(max_letter_mb=1))
+    assert err.value.file == "stor.txt"
+    assert "2.0 MB" in err.value.reason and "1 MB" in err.value.reason
+    assert "max_letter_mb" in err.value.reason and "LETTERS_MAX_LETTER_MB" in err.value.reason
+
+
+def test_a_letter_over_the_text_limit_fails(tmp_path: Path) -> None:
+    path = tmp_path / "lang.txt"
+    path.write_text(_UTF16_LETTER * 50, encoding="utf-8")
+    with pytest.raises(LetterReadError) as err:
+        read_letter(path, Settings().replace(max_letter_chars=1000))
+    assert "1,000" in err.value.reason and "max_letter_chars" in err.value.reason
+    assert "LETTERS_MAX_LETTER_CHARS" in err.value.reason
+
+
+def test_a_letter_over_the_assignment_limit_fails(tmp_path: Path) -> None:
+    path = tmp_path / "mange.txt"
+    path.write_text("Tildelingsbrev for 2039\n\n" + "".join(
+        f"TB2039-{i:02d} Oppdrag nummer {i}\n\nHelsedirektoratet skal gjøre noe.\n\n" for i in range(1, 6)),
+        encoding="utf-8")
+    assert len(read_letter(path).assignments) == 5  # within the default limit
+    with pytest.raises(LetterReadError) as err:
+        read_letter(path, Settings().replace(max_assignments_per_letter=3))
+    assert err.value.file == "mange.txt" and "5 assignments" in err.value.reason and "limit is 3" in err.value.reason
+    assert "max_assignments_per_letter" in err.value.reason and "LETTERS_MAX_ASSIGNMENTS" in err.value.reason
+
+
+def test_the_limits_are_settings_with_descriptions_and_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    described = Settings.describe()
+    for name in ("max_letter_mb", "max_letter_chars", "max_assignments_per_letter"):
+        assert described[name]
+    monkeypatch.setenv("LETTERS_MAX_LETTER_MB", "7")
+    monkeypatch.setenv("LETTERS_MAX_ASSIGNMENTS", "12")
+    monkeypatch.setenv("LETTERS_MAX_LETTER_CHARS", "3000")
+    s = Settings()
+    assert (s.max_letter_mb, s.max_assignments_per_letter, s.max_letter_chars) == (7, 12, 3000)
+    monkeypatch.setenv("LETTERS_MAX_LETTER_MB", "sju")
+    with pytest.raises(SettingsError, match="LETTERS_MAX_LETTER_MB.*'sju'"):
+        Settings()
 
 
 def test_encrypted_pdf_is_reported(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from assistant.llm import build_messages, check, make_chat_model, phrase
 from assistant.records import Answer, Citation
+from assistant.verify import unsupported_status
 from ingest.errors import SettingsError
 from ingest.settings import Settings
 
@@ -84,15 +85,57 @@ def test_markers_may_name_several_sources() -> None:
         ("Rapporten kommer 15. juni 2024 [2].", "date 2024-06-15 not in the draft"),
         ("   ", "empty"),
         ("[0] Fristen er 1. mars 2024.", "marker 0"),
+        ("Oppdraget er avlyst [1].", "status cancelled"),  # no date, ID or amount, yet a claim
+        ("TB2024-7 utgår [1].", "status cancelled"),
+        ("The assignment has been cancelled [1].", "status cancelled"),
+        ("Fristen er utsatt [1].", "status postponed"),
+        ("The deadline was postponed [1].", "status postponed"),
     ],
     ids=["date", "iso-date", "marker-out-of-range", "unmarked-sentence", "no-marker", "wrong-source",
          "id", "amount", "english-date", "source-not-draft",
-         "other-source-not-draft", "empty", "marker-zero"],
+         "other-source-not-draft", "empty", "marker-zero",
+         "status-cancelled", "status-cancelled-id", "status-cancelled-en", "status-postponed", "status-postponed-en"],
 )
 def test_unfaithful_output_falls_back(output: str, why: str) -> None:
     reason = check(output, ANSWER)
     assert reason is not None and why in reason
     assert phrase(ANSWER, NO_LLM, fake(output)) is ANSWER
+
+
+C_CHANGES = Citation(letter="stb2025", title="Supplerende tildelingsbrev nr. 2 for 2025", year=2025,
+                     section="2 Endringer i tidligere oppdrag", assignment=None, sub=None, line=14, page=None,
+                     text="Oppdraget TB2024-8 utgår. Fristen for TB2024-7 kan utsettes.")
+
+
+@pytest.mark.parametrize(
+    ("output", "cites", "recorded", "why"),
+    [
+        ("Oppdraget er avlyst [1].", (C1, C2), {"TB2024-7": {"cancels"}}, None),  # the registry knows
+        ("The assignment was cancelled [1].", (C1, C2), {"TB2024-7": {"cancels"}}, None),
+        ("Oppdraget er avlyst [1].", (C1, C2), {"TB2024-8": {"cancels"}}, "status cancelled"),  # another one's change
+        ("Fristen er utsatt [1].", (C1, C2), {"TB2024-7": {"deadline"}}, None),
+        ("Fristen er utsatt [1].", (C1, C2), {"TB2024-7": {"reworded", "refers"}}, "status postponed"),
+        ("Fristen er utsatt [1].", (C_CHANGES, C1), {}, None),  # the marked source says so
+        ("Oppdraget er avlyst [1].", (C_CHANGES, C1), {}, "status cancelled"),  # ... of TB2024-8, not TB2024-7
+        ("TB2024-7 is still active [1].", (C1, C2), {}, None),
+        ("Oppdraget er fortsatt aktivt [1].", (C1, C2), {"TB2024-7": {"cancels"}}, "status active"),
+    ],
+    ids=["recorded-cancel", "recorded-cancel-en", "other-assignments-cancel", "recorded-postponement",
+         "no-postponement-recorded", "source-says-postponed", "source-cancels-another", "active",
+         "active-but-cancelled"],
+)
+def test_status_claims_need_the_source_or_the_registry(output: str, cites: tuple[Citation, ...],
+                                                       recorded: dict[str, set[str]], why: str | None) -> None:
+    answer = dataclasses.replace(ANSWER, citations=cites)
+    reason = check(output, answer, recorded)
+    assert (reason is None) if why is None else (reason is not None and why in reason), reason
+    assert phrase(answer, NO_LLM, fake(output), recorded).text == (output if why is None else answer.text)
+
+
+def test_the_status_check_is_one_function_over_a_set_of_words() -> None:
+    assert unsupported_status("Oppdraget er avlyst og fristen er utsatt", {"postponed"}) == ["status cancelled"]
+    assert unsupported_status("The assignment is still active", {"active"}) == []
+    assert unsupported_status("Fristen er 1. mars", set()) == []
 
 
 def test_a_failing_model_falls_back() -> None:

@@ -225,6 +225,52 @@ def test_upload_adds_a_letter_and_answers_from_it(monkeypatch: pytest.MonkeyPatc
     assert "2. november 2036" in texts(last_answer(at)).replace("\\", "")
 
 
+def test_an_upload_never_replaces_a_letter(monkeypatch: pytest.MonkeyPatch, fresh: tuple[Path, Path]) -> None:
+    letters, index = fresh
+    old = (letters / "style2034_tabs.txt").read_bytes()
+    at = app(monkeypatch, letters, index)
+    at.sidebar.file_uploader[0].set_value([("../../style2034_tabs.txt", NEW_LETTER.encode(), "text/plain"),
+                                           ("kopi.txt", old, "text/plain")])
+    next(b for b in at.sidebar.button if b.label.startswith("Last opp")).click().run()
+    assert not at.exception, at.exception
+    assert (letters / "style2034_tabs.txt").read_bytes() == old  # the letter that was there is kept
+    assert (letters / "style2034_tabs (2).txt").read_text(encoding="utf-8") == NEW_LETTER
+    assert not (letters / "kopi.txt").exists()
+    [saved] = [s.value for s in at.sidebar.success]
+    assert saved.startswith("style2034_tabs (2).txt: lagt til – lastet opp som «../../style2034_tabs.txt»")
+    assert [i.value for i in at.sidebar.info] == \
+        ["kopi.txt: finnes allerede – samme innhold som style2034_tabs.txt; ikke lagret på nytt"]
+    ask(at, DEADLINE_Q)  # the old letter still answers
+    assert "1. juli 2034" in texts(last_answer(at)).replace("\\", "")
+    ask(at, "Hva er fristen for TB2036-01?")  # and so does the new one
+    assert "2. november 2036" in texts(last_answer(at)).replace("\\", "")
+
+
+class _Upload:
+    def __init__(self, name: str, data: bytes):
+        self.name, self.size, self._data = name, len(data), data
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+def test_save_uploads_keeps_both_of_two_names_that_collide(tmp_path: Path) -> None:
+    from ui.state import save_uploads
+
+    (tmp_path / "brev.txt").write_bytes(b"det gamle brevet")
+    out = save_uploads([_Upload("a/brev.txt", b"nytt 1"), _Upload("b\\brev.txt", b"nytt 2"),
+                        _Upload("../../BREV.txt", b"nytt 3"), _Upload("annet.txt", b"nytt 1"),
+                        _Upload("x" * 300 + ".txt", b"langt navn"), _Upload("x" * 300 + ".txt", b"langt navn 2")],
+                       tmp_path, 20)
+    long_name = "x" * 96 + ".txt"
+    assert out["saved"] == ["brev (2).txt", "brev (3).txt", "BREV (4).txt", long_name, "x" * 92 + " (2).txt"]
+    assert out["renamed"] == {"brev (2).txt": "a/brev.txt", "brev (3).txt": "b\\brev.txt",
+                              "BREV (4).txt": "../../BREV.txt", "x" * 92 + " (2).txt": "x" * 300 + ".txt"}
+    assert out["duplicates"] == [{"file": "annet.txt", "existing": "brev (2).txt"}]
+    assert (tmp_path / "brev.txt").read_bytes() == b"det gamle brevet"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no part files left
+
+
 def test_rebuild_reports_a_bad_file_and_keeps_the_index(monkeypatch: pytest.MonkeyPatch,
                                                          fresh: tuple[Path, Path]) -> None:
     letters, index = fresh
@@ -235,6 +281,18 @@ def test_rebuild_reports_a_bad_file_and_keeps_the_index(monkeypatch: pytest.Monk
     assert len(errors) == 1 and errors[0].startswith("skadet.pdf: feilet – ")
     ask(at, DEADLINE_Q)
     assert "1. juli 2034" in texts(last_answer(at)).replace("\\", "")
+
+
+def test_rebuild_reports_a_link_out_and_a_sub_folder(monkeypatch: pytest.MonkeyPatch, fresh: tuple[Path, Path]) -> None:
+    letters, index = fresh
+    at = app(monkeypatch, letters, index)
+    (letters / "passwd.txt").symlink_to("/etc/passwd")
+    (letters / "arkiv").mkdir()
+    next(b for b in at.sidebar.button if b.label.startswith("Oppdater indeksen")).click().run()
+    warnings = sorted(w.value for w in at.sidebar.warning)
+    assert [w.split(":")[0] for w in warnings] == ["arkiv", "passwd.txt"]
+    assert "hoppet over" in warnings[1] and "outside the letters folder" in warnings[1]
+    assert not at.sidebar.error
 
 
 def test_read_only_letters_folder_disables_upload(monkeypatch: pytest.MonkeyPatch, fresh: tuple[Path, Path]) -> None:
@@ -358,6 +416,9 @@ def test_upload_result_rows() -> None:
                     {"file": "x.exe", "status": "feilet", "reason": "filtypen"}]
     every = view.upload_result(report, [], [], everything=True)
     assert [r["status"] for r in every] == ["lagt til", "oppdatert", "fjernet", "feilet"]
+    linked = {**report, "skipped": [{"file": "passwd.txt", "reason": "a link to a file outside the letters folder"}]}
+    assert view.upload_result(linked, [], [], everything=True)[-1] == \
+        {"file": "passwd.txt", "status": "hoppet over", "reason": "a link to a file outside the letters folder"}
     assert view.ingest_summary({"letters": 3, "assignments": 9, "chunks": 40, **report}) == \
         "3 brev, 9 oppdrag, 40 tekstbiter (1 lagt til, 1 oppdatert, 1 fjernet, 1 feilet)"
 

@@ -24,6 +24,12 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Search and ask the allocation letters (tildelingsbrev) from HOD to Helsedirektoratet.")
 console = Console(stderr=True)
 
+# `letters ingest` exit codes: 0 every file read (or skipped with a reason); 2 an error, nothing changed
+# (no letters folder, the index is busy, a bad setting); 3 some files failed, the others are committed
+# and served. `make run` lets 3 through so the chat starts beside a bad letter.
+EXIT_ERROR = 2
+EXIT_SOME_FAILED = 3
+
 IndexOpt = typer.Option(None, "--index", help="index folder (default $LETTERS_INDEX, else .letters-index)")
 JsonOpt = typer.Option(False, "--json", help="machine-readable JSON output")
 
@@ -41,7 +47,7 @@ def _emit(data: Any, as_json: bool, human: str) -> None:
 
 def _fail(exc: Exception) -> None:
     console.print(f"[red]error:[/red] {exc}")
-    raise typer.Exit(2)
+    raise typer.Exit(EXIT_ERROR)
 
 
 @app.command()
@@ -53,11 +59,18 @@ def ingest(
 ) -> None:
     """Build or incrementally update the index from every letter in a folder.
 
+    Exit codes: 0 all files read (sub-folders and links out of the folder are skipped and listed);
+    3 some files failed (listed with the reason; the other letters are indexed and served);
+    2 an error left the index as it was (no letters folder, another ingest running, a bad setting).
+
     Example: letters ingest --letters ../shared/letters --index .letters-index
     """
     from index.build import ingest_folder
 
-    s = _settings(index, letters_dir=letters)
+    try:
+        s = _settings(index, letters_dir=letters)
+    except LettersError as exc:  # e.g. LETTERS_MAX_LETTER_MB=sju
+        _fail(exc)
     if s.letters_dir is None:
         _fail(LettersError("no letters folder: pass --letters DIR or set LETTERS_DIR"))
     assert s.letters_dir is not None
@@ -75,11 +88,14 @@ def ingest(
     except LettersError as exc:
         _fail(exc)
     failed = "".join(f"\n  failed: {f['file']}: {f['error']}" for f in report["failed"])
+    skipped = "".join(f"\n  skipped: {f['file']}: {f['reason']}" for f in report.get("skipped", []))
     human = (f"{report['letters']} letters, {report['assignments']} assignments, {report['chunks']} chunks "
              f"(added {len(report['added'])}, updated {len(report['updated'])}, removed {len(report['removed'])}, "
              f"unchanged {len(report['unchanged'])}, embedded {report.get('embedded', 0)}) "
-             f"in {report.get('seconds', 0):.1f} s{failed}")
+             f"in {report.get('seconds', 0):.1f} s{failed}{skipped}")
     _emit(report, as_json, human + _parse_report_text(report))
+    if report["failed"]:
+        raise typer.Exit(EXIT_SOME_FAILED)
 
 
 def _parse_report_text(report: dict[str, Any]) -> str:

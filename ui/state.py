@@ -151,21 +151,70 @@ def run_ingest(folder: Path, s: Settings) -> dict[str, Any]:
     return report
 
 
-def save_uploads(files: list[Any], folder: Path, max_mb: int) -> tuple[list[str], list[dict[str, str]]]:
-    """Write accepted uploads into the letters folder; returns (saved names, rejected {file, error})."""
-    saved, rejected = [], []
+def save_uploads(files: list[Any], folder: Path, max_mb: int) -> dict[str, Any]:
+    """Write accepted uploads into the letters folder, never over a file already there: a name in use
+    gets ' (2)', ' (3)' …, and content the folder holds already is not saved twice. Returns
+    {saved: [names], rejected: [{file, error}], renamed: {saved name: uploaded name},
+    duplicates: [{file, existing}]}."""
+    saved: list[str] = []
+    rejected: list[dict[str, str]] = []
+    renamed: dict[str, str] = {}
+    duplicates: list[dict[str, str]] = []
     for f in files:
         try:
             name = view.check_upload(f.name, f.size, max_mb)
-            tmp = folder / f".{name}.{uuid.uuid4().hex}.part"  # hidden: an ingest skips it
-            tmp.write_bytes(f.getvalue())
-            os.replace(tmp, folder / name)
-            saved.append(name)
+            data = f.getvalue()
+            existing = same_content(folder, data)
+            if existing:
+                duplicates.append({"file": f.name, "existing": existing})
+                continue
+            final = save_new(folder, name, data)
+            saved.append(final)
+            if final != name:
+                renamed[final] = f.name
         except view.UploadRejected as exc:
             rejected.append({"file": f.name, "error": str(exc)})
         except OSError as exc:
             rejected.append({"file": f.name, "error": f"kunne ikke lagre i {folder}: {exc.strerror or exc}"})
-    return saved, rejected
+    return {"saved": saved, "rejected": rejected, "renamed": renamed, "duplicates": duplicates}
+
+
+def same_content(folder: Path, data: bytes) -> str | None:
+    """The name of a letter in `folder` with exactly these bytes, or None."""
+    for p in sorted(folder.iterdir()):
+        if (not p.name.startswith(".") and p.is_file() and not p.is_symlink()
+                and p.stat().st_size == len(data) and p.read_bytes() == data):
+            return p.name
+    return None
+
+
+def save_new(folder: Path, name: str, data: bytes) -> str:
+    """Save `data` under `name` or the first free variant of it (view.free_names); returns the name used.
+
+    The bytes go to a hidden part file first (an ingest skips it), then get their name by a hard link,
+    which fails when the name exists: even an upload racing another never replaces a letter.
+    """
+    taken = {p.name.casefold() for p in folder.iterdir()}
+    tmp = folder / f".{name}.{uuid.uuid4().hex}.part"
+    tmp.write_bytes(data)
+    try:
+        for candidate in view.free_names(name):
+            if candidate.casefold() in taken:
+                continue
+            try:
+                os.link(tmp, folder / candidate)
+            except FileExistsError:
+                continue
+            except OSError:  # a file system without hard links: create the name exclusively instead
+                try:
+                    with open(folder / candidate, "xb") as out:
+                        out.write(data)
+                except FileExistsError:
+                    continue
+            return candidate
+    finally:
+        tmp.unlink(missing_ok=True)
+    raise OSError(f"no free name for {name}")
 
 
 # --- sidebar ---------------------------------------------------------------------------------------------
@@ -227,18 +276,20 @@ def upload_form(folder: Path, s: Settings) -> None:
                                  f"Lagres i {folder}.")
         send = st.form_submit_button("Last opp og oppdater indeksen")
     if send and files:
-        saved, rejected = save_uploads(list(files), folder, s.max_upload_mb)
-        report = run_ingest(folder, s) if saved else {}
-        st.session_state["ingest"] = {"report": report, "saved": saved, "rejected": rejected, "all": False}
+        uploads = save_uploads(list(files), folder, s.max_upload_mb)
+        report = run_ingest(folder, s) if uploads["saved"] else {}
+        st.session_state["ingest"] = {"report": report, **uploads, "all": False}
 
 
 def show_ingest(result: dict[str, Any]) -> None:
     report = result["report"]
     if "error" in report:
         st.error(report["error"])
-    for row in view.upload_result(report, result["saved"], result["rejected"], everything=result["all"]):
+    for row in view.upload_result(report, result["saved"], result["rejected"], everything=result["all"],
+                                  renamed=result.get("renamed"), duplicates=result.get("duplicates", ())):
         text = f"{row['file']}: {row['status']}" + (f" – {row['reason']}" if row["reason"] else "")
-        (st.error if row["status"] == "feilet" else st.success)(text)
+        show = {"feilet": st.error, view.SKIPPED: st.warning, view.ALREADY: st.info}.get(row["status"], st.success)
+        show(text)
     if report and "error" not in report:
         st.caption(view.ingest_summary(report))
         shown = view.parse_report_lines(report.get("report") or [], None if result["all"] else result["saved"])

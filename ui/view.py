@@ -10,7 +10,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
 
@@ -162,6 +162,16 @@ def safe_filename(name: str) -> str:
     return f"{stem or 'brev'}.{suffix}"
 
 
+def free_names(name: str) -> Iterator[str]:
+    """`name`, then 'stem (2).suffix', 'stem (3).suffix' …: the names an upload may take, so a letter
+    already in the folder is never replaced by one with the same name."""
+    yield name
+    stem, _, suffix = name.rpartition(".")
+    for n in range(2, 1000):
+        tag = f" ({n})"
+        yield f"{stem[: MAX_NAME - len(suffix) - 1 - len(tag)]}{tag}.{suffix}"
+
+
 def check_upload(name: str, size: int, max_mb: int) -> str:
     """The safe name to save an upload under, or UploadRejected (too big, empty, wrong type)."""
     safe = safe_filename(name)
@@ -172,6 +182,7 @@ def check_upload(name: str, size: int, max_mb: int) -> str:
     return safe
 
 
+SKIPPED = "hoppet over"  # a sub-folder, a link out of the letters folder: reported, not read
 _STATUS = {"added": "lagt til", "updated": "oppdatert", "unchanged": "uendret", "removed": "fjernet"}
 
 
@@ -181,13 +192,19 @@ def ingest_rows(report: dict[str, Any], only: Iterable[str] | None = None) -> li
     rows = [{"file": f, "status": label, "reason": ""}
             for key, label in _STATUS.items() for f in report.get(key, [])]
     rows += [{"file": f["file"], "status": "feilet", "reason": f["error"]} for f in report.get("failed", [])]
+    rows += [{"file": f["file"], "status": SKIPPED, "reason": f["reason"]} for f in report.get("skipped", [])]
     return [r for r in rows if keep is None or r["file"] in keep]
 
 
+ALREADY = "finnes allerede"  # an upload whose content is a letter in the folder already: not saved twice
+
+
 def upload_result(report: dict[str, Any], saved: Sequence[str], rejected: Sequence[dict[str, str]],
-                  everything: bool = False) -> list[dict[str, str]]:
+                  everything: bool = False, renamed: Mapping[str, str] | None = None,
+                  duplicates: Sequence[dict[str, str]] = ()) -> list[dict[str, str]]:
     """Rows {file, status, reason} to show after an upload (or a rebuild, with `everything`): each
-    uploaded file's fate in the ingest, then the files refused before it."""
+    uploaded file's fate in the ingest (saved under a new name when `renamed` maps it to the uploaded
+    name), the uploads that were there already ({file, existing}), then the files refused before it."""
     if everything:
         rows = [r for r in ingest_rows(report) if r["status"] != "uendret"]
     else:
@@ -195,6 +212,12 @@ def upload_result(report: dict[str, Any], saved: Sequence[str], rejected: Sequen
         seen = {r["file"] for r in rows}
         rows += [{"file": f, "status": "feilet", "reason": "ble ikke med i indeksen"}
                  for f in saved if f not in seen and "error" not in report]
+    for r in rows:
+        if renamed and r["file"] in renamed:
+            note = f"lastet opp som «{renamed[r['file']]}»; et brev med det navnet finnes fra før og er beholdt"
+            r["reason"] = f"{note}; {r['reason']}" if r["reason"] else note
+    rows += [{"file": d["file"], "status": ALREADY, "reason": f"samme innhold som {d['existing']}; ikke lagret på nytt"}
+             for d in duplicates]
     return rows + [{"file": r["file"], "status": "feilet", "reason": r["error"]} for r in rejected]
 
 
