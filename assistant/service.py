@@ -359,7 +359,7 @@ class Assistant:
         if not rows and not refs:
             return self._unknown_id(q, ident, known)
         hinted = self._hinted_letters(q)
-        answer = None if hinted else self._from_timeline(q, ident)
+        answer = self._from_timeline(q, ident, {h.file for h in hinted})
         if answer is not None:
             return answer
         if not rows:
@@ -388,10 +388,15 @@ class Assistant:
         """The assignment's events over every letter, in the letters' own order, and what is current."""
         return timeline(ident, self.letters.values())
 
-    def _from_timeline(self, q: Question, ident: str) -> Answer | None:
-        """Deadline and change questions about an assignment a later letter changed: the current value first."""
+    def _from_timeline(self, q: Question, ident: str, hinted: set[str]) -> Answer | None:
+        """Deadline and change questions about an assignment a later letter changed: the current value first;
+        with a letter named ("what deadline did supplement 1 set"), what that letter set."""
         tl = self.timeline(ident)
         if tl is None or not tl.changed() and q.intent != "change":
+            return None
+        if hinted:
+            if q.intent in ("deadline", "change") and re.search(r"frist|deadline|due", q.text, re.I):
+                return timeline_answers.letter_deadline_answer(q, tl, self.letters, hinted)
             return None
         if q.intent == "deadline":
             return timeline_answers.deadline_answer(q, tl, self.letters)

@@ -150,6 +150,14 @@ def deadline_answer(q: Question, tl: Timeline, letters: dict[str, Letter]) -> An
         return None  # a part the assignment does not have: the usual answer says so
     status = status_answer(q, tl, letters, sub)
     if status is not None:
+        cur = tl.current(sub)
+        if tl.status == "renumbered" and cur is not None and cur.deadline is not None:
+            # the same assignment under its new number: its deadline still holds
+            value = _value(cur.deadline, q.language) or ""
+            note = (f" Its deadline is {value}." if q.language == "en" else f" Fristen er {value}.")
+            more = list(status.citations)
+            _add(more, _setting_cite(cur, tl, letters))
+            return replace(status, text=status.text + note, citations=tuple(more))
         return status
     cur = tl.current(sub)
     if cur is None or tl.events[cur.event].kind == "created":
@@ -169,6 +177,33 @@ def deadline_answer(q: Question, tl: Timeline, letters: dict[str, Letter]) -> An
     if earlier:
         _add(cites, _setting_cite(earlier[-1], tl, letters))
     _add(cites, _created_cite(tl, letters))
+    return Answer(q.text, text, True, tuple(cites))
+
+
+def letter_deadline_answer(q: Question, tl: Timeline, letters: dict[str, Letter], files: set[str]) -> Answer | None:
+    """'What deadline did supplement no. 1 set for X?': the deadline that letter set, then the current one if a
+    later letter replaced it."""
+    labels = sub_labels(tl, letters)
+    sub = map_label(q.sub, labels) if q.sub else None
+    mine = [s for s in tl.history(sub) if tl.events[s.event].letter in files and s.deadline is not None
+            and tl.events[s.event].kind != "created"]
+    if not mine:
+        return None
+    s, e = mine[-1], tl.events[mine[-1].event]
+    who = _who(tl, sub, q.language)
+    value = _value(s.deadline, q.language)
+    text = (f"{_where(e, q.language)} set the deadline for {who} to {value}." if q.language == "en"
+            else f"{_where(e, q.language)} satte fristen for {who} til {value}.")
+    cites: list[Citation] = []
+    _add(cites, _setting_cite(s, tl, letters))
+    cur = tl.current(sub)
+    if cur is not None and cur.event != s.event and cur.deadline is not None:
+        later = tl.events[cur.event]
+        now = _value(cur.deadline, q.language)
+        text += (f" A later letter ({_where(later, q.language)}) changed it to {now}, the current deadline."
+                 if q.language == "en" else
+                 f" Et senere brev ({_where(later, q.language)}) endret den til {now}, som er gjeldende frist.")
+        _add(cites, _setting_cite(cur, tl, letters))
     return Answer(q.text, text, True, tuple(cites))
 
 

@@ -22,6 +22,7 @@ from ingest.records import Assignment, Change, Deadline, Letter, Paragraph, Refe
 # Reference kinds (what a mention does) -> change kinds (what the timeline records).
 _KIND = {"cancels": "cancelled", "deadline": "new_deadline", "reworded": "reworded", "renumbered": "renumbered",
          "clarified": "clarified", "continued": "continued"}
+_SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«\"(-])")
 _LETTER_RANK = {"allocation": 0, "supplementary": 1, "addendum": 1}
 FLAG_EARLIER = "earlier_than_replaced"
 FLAG_BEFORE_LETTER = "before_the_letter"
@@ -67,7 +68,10 @@ def read_change(ref: Reference, year: int | None, paragraphs: list[Paragraph] = 
     kind = _KIND.get(ref.kind)
     if kind is None:
         return None
-    subs = _subs(seg)
+    # the parts named in the sentences that make the change ("Fristen for deloppdrag (1) er uendret" after
+    # "… deloppdrag (2) … utsettes til …" names no part of it)
+    said = [x for x in _SENTENCES.split(seg) if norsk.classify_change(x) not in (None, "refers", "continued")]
+    subs = _subs(" ".join(said) or seg)
     if kind == "renumbered":
         new_id = _new_id(text, ref.target)
         if new_id is None:

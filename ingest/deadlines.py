@@ -228,8 +228,7 @@ def section_default(paras: tuple[Paragraph, ...]) -> Deadline | None:
     for p in paras:
         m = norsk.DEFAULT_RULE_RE.search(p.text)
         if m:
-            y = int(m.group("y"))
-            return Deadline(None, " ".join(p.text.split()), f"{y}-12-31", "default_rule", p.line)
+            return Deadline(None, " ".join(p.text.split()), norsk.default_rule_date(m), "default_rule", p.line)
     return None
 
 

@@ -331,9 +331,21 @@ VAGUE_DEADLINE_RE = re.compile(r"\b(?:frist\w*|innen|ferdigstilles|ferdigstilt|l
 FRIST_LINE_RE = re.compile(r"^(?:ny\s+|tids)?frist(?:er)?\b", re.IGNORECASE)
 ANNUAL_RE = re.compile(r"\b(?:hvert\s+år|årlig|hvert\s+kvartal)\b", re.IGNORECASE)
 ASAP_RE = re.compile(r"\bsnarest\b", re.IGNORECASE)
+# The section rule for assignments without a deadline of their own, in its usual wordings: "Der ikke annen
+# frist er spesifisert/angitt, … i løpet av 2021", "… innen 31. desember 2026", "For oppdrag uten egen frist
+# gjelder frist 31. desember 2023", "Oppdrag uten angitt frist skal være gjennomført innen utgangen av 2023".
 DEFAULT_RULE_RE = re.compile(
-    r"Der\s+ikke\s+annen\s+frist\s+er\s+spesifisert[^.]*?i\s+løpet\s+av\s+(?P<y>(?:19|20)\d\d)", re.IGNORECASE
+    r"(?:Der\s+(?:det\s+)?ikke\s+(?:er\s+)?(?:annen|egen|oppgitt|angitt|spesifisert)\s+(?:annen\s+)?frist|"
+    r"(?:For\s+)?oppdrag(?:ene)?\s+(?:som\s+er\s+)?uten\s+(?:egen|annen|angitt|oppgitt|spesifisert)\s+frist)"
+    r"[^.]*?(?:i\s+løpet\s+av\s+(?P<y>(?:19|20)\d\d)|utgangen\s+av\s+(?P<y2>(?:19|20)\d\d)|"
+    r"(?:innen|frist|til|er)\s*:?\s*(?P<d>\d{1,2}\.\s*(?:desember|des\.?|12\.)\s*(?P<y3>(?:19|20)\d\d)))",
+    re.IGNORECASE,
 )
+
+
+def default_rule_date(m: re.Match[str]) -> str:
+    """The day a section rule sets: the year's end ("i løpet av 2021") or the date it names (31 December)."""
+    return f"{m.group('y') or m.group('y2') or m.group('y3')}-12-31"
 PERMANENT_RE = re.compile(r"\bFrist\s*:\s*(?P<t>Varig[^.\n]*|Løpende[^.\n]*|Fast oppdrag[^.\n]*)", re.IGNORECASE)
 
 # --- Sub-items ---------------------------------------------------------------------------------
@@ -361,7 +373,8 @@ CHANGE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("renumbered", re.compile(r"endr\w*\s+nummerering|nummereres\s+om|nytt\s+nummer|renummer", re.I)),
     ("cancels", re.compile(r"\butgår\b|\bbortfaller\b|\btas\s+ut\b|\bavsluttes\b|\btrekkes\b|\btrekker\b|"
                            r"\bfrafalles\b|\bannulleres\b|\bstrykes\b|\bavlyses\b", re.I)),
-    ("reworded", re.compile(r"oppdragsteksten\s+endres|endres\s+til\s+følgende|erstattes\s+av|ny\s+ordlyd", re.I)),
+    ("reworded", re.compile(r"oppdragsteksten\s+(?:endres|erstattes|justeres)|endres\s+til\s+følgende|"
+                            r"erstattes\s+(?:av|med)|ny\s+ordlyd|ny\s+oppdragstekst|skal\s+nå\s+lyde", re.I)),
     ("deadline", re.compile(r"utsatt\s+frist|\bny\s+frist|frist\w*\b[^.]{0,90}?\b(?:kan\s+)?(?:utsettes|utsatt|forlenges|"
                             r"forlenget|endres|endret|flyttes|flyttet|forskyves)\b|"
                             r"\b(?:utsettes|forlenges|flyttes|forskyves)\s+(?:fra\s+[^.]{0,40}?\s+)?til\b", re.I)),

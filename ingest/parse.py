@@ -23,12 +23,16 @@ PARSER_VERSION = 11  # bump when parsing changes: the next ingest re-parses ever
 _SECTION_RE = re.compile(r"^\s*(?P<num>\d{1,2}(?:\.\d{1,2}){1,4})\.?\s+(?P<title>[A-ZÆØÅ«\"].{1,140})$|"
                          r"^\s*(?P<num1>\d{1,2})\s+(?P<title1>[A-ZÆØÅ«\"][^.]{1,90})$")
 _HEADER_START_RE = re.compile(rf"^\s*{norsk.HEADER_LEAD}(?P<ids>{norsk.ID_LIST})(?P<rest>.*)$", re.IGNORECASE)
+# A numbered heading and an assignment header sharing one line: "2.3.1 Psykisk helse TB2026-11 Tittel".
+_SECTION_WITH_ID_RE = re.compile(rf"^\s*(?P<num>\d{{1,2}}(?:\.\d{{1,2}}){{1,3}})\.?\s+(?P<sec>[A-ZÆØÅ][^\t.:;]{{1,60}}?)\s+"
+                                 rf"(?P<rest>{norsk.ID_PATTERN}\s.*)$", re.IGNORECASE)
 _ID_LABEL_RE = re.compile(r"^\s*ID\s*:", re.IGNORECASE)
 _BULLET_START_RE = re.compile(r"^-\s+\S")
 _NESTED_ITEM_RE = re.compile(r"^\(?(?:[a-h]|[ivx]{1,4})\.\s+\S")  # "a. Innføre …" under "2) Utrede …:"
 # A deadline column: a date, a period or a word the deadline parser knows ("Løpende", "avklares i dialog").
-_DUE_CELL_RE = re.compile(rf"^(?:frist\s*:?\s*)?(?:innen\s+)?(?:{norsk.DATE_RE.pattern}|{norsk.PERIOD_RE.pattern}|"
-                          r"løpende|varig|fast oppdrag|årlig|hvert år|avklares|dialog)", re.IGNORECASE)
+_DUE_CELL_RE = re.compile(rf"^(?:frist(?:er)?\s*:?\s*)?(?:(?:fase|deloppdrag|del)\s+\w{{1,2}}\)?\s*:\s*)?(?:innen\s+)?"
+                          rf"(?:{norsk.DATE_RE.pattern}|{norsk.PERIOD_RE.pattern}|"
+                          r"løpende|varig|fast oppdrag|årlig|hvert år|avklares|dialog|uke\s+\d)", re.IGNORECASE)
 _TRAILING_ID_RE = re.compile(
     rf"^(?P<title>[A-ZÆØÅ«][^.!?:;\t]{{3,120}}?)\s*(?:\(|\[|\s[–-])\s*"
     rf"(?P<ids>{norsk.ID_LIST})\s*[)\]]?\s*$", re.IGNORECASE)
@@ -86,9 +90,14 @@ def _meta(lines: list[SourceLine]) -> _Meta:
                 j += 1
             break
     date = reference = None
-    for ln in lines[: max(body_start, 1) + 40]:
+    window = lines[: max(body_start, 1) + 40]
+    for k, ln in enumerate(window):
         t = ln.text.strip()
         m = norsk.DATE_RE.fullmatch(norsk.LETTER_DATE_LABEL_RE.sub("", t, count=1).rstrip("."))
+        if m is None and k < body_start + 1 and "dato" in f"{window[k - 1].text if k else ''} {t}".lower():
+            # a letterhead row under "Deres ref. Vår ref. Vår dato": "25/3391-19 12.03.2026"
+            end = list(norsk.DATE_RE.finditer(t))
+            m = end[-1] if end and end[-1].end() >= len(t.rstrip(". ")) else None
         if date is None and m and (m.group("y") or m.group("ny")):
             date = norsk.date_from_match(m, None)
         r = norsk.REF_NO_RE.match(t)
@@ -661,6 +670,13 @@ def _walk(lines: list[SourceLine]) -> tuple[list[_Block], list[tuple[str, int, t
             open_section(heading[1], ln.no)
             i += 1
             continue
+        shared = _SECTION_WITH_ID_RE.match(t)
+        if shared and (heading := _section_heading(f"{shared.group('num')} {shared.group('sec')}", current_num)):
+            # "2.3.1 Psykisk helse TB2026-11 Lavterskeltilbud": the section opens, and the assignment with it
+            current_num, numbered_seen, context = heading[0], True, None
+            open_section(heading[1], ln.no)
+            lines[i] = replace(ln, text=shared.group("rest"))
+            t = lines[i].text.strip()
         header = _parse_header(lines, i) or _trailing_id_header(lines, i)
         if header:
             said = _owner_line(lines, header.end) if header.owner is None else None
