@@ -49,7 +49,11 @@ def letter_changes(kind: str, year: int | None, assignments: Iterable[Assignment
             # "TB2041-04 Tittel: oppdraget presiseres …" says it in the header; a title naming another ID
             # ("Presisering av TB2023-18") speaks of that one, and its reference says so.
             own = [] if norsk.find_ids(a.title) else [(a.header or a.title, a.line, a.page)]
-            for text, line, page in own + [(p.text, p.line, p.page) for p in a.paragraphs]:
+            mine = {norsk.id_key(i) for i in (a.id, *a.aliases)}
+            # a paragraph naming another assignment speaks of that one (its reference says so)
+            body = [(p.text, p.line, p.page) for p in a.paragraphs
+                    if not {norsk.id_key(i) for i in norsk.find_ids(p.text)} - mine]
+            for text, line, page in own + body:
                 rk = norsk.classify_change(text)
                 if rk in (None, "refers", "continued") or (norsk.id_key(a.id), line) in seen:
                     continue
@@ -155,11 +159,20 @@ def new_deadline(text: str, year: int | None, line: int) -> Deadline | None:
             return Deadline(None, " ".join(text.split())[:200], None, "dialog", line)
         return None
     cued = [f for f in found if norsk.NEW_VALUE_CUE_RE.search(text[max(0, f[0] - 40) : f[0]])]
+    # "Fristen ble i tillegg nr. 1 utsatt til 1. november. Fristen utsettes derfor på nytt, til 1. februar":
+    # what a sentence in the past tense tells is history; the change is the last one said now.
+    now = [f for f in cued if not norsk.PAST_CHANGE_RE.search(_sentence_at(text, f[0]))]
     not_old = [f for f in found if not norsk.OLD_VALUE_CUE_RE.search(text[max(0, f[0] - 10) : f[0]])]
-    start, end, iso, kind, phrase = (cued or not_old or found)[-1 if not cued else 0]
+    start, end, iso, kind, phrase = (now or cued or not_old or found)[-1]
     if norsk.ANNUAL_RE.search(text[end : end + 16]):
         kind = "annual"
     return Deadline(None, " ".join(phrase.split()), iso, kind, line)
+
+
+def _sentence_at(text: str, pos: int) -> str:
+    start = max(text.rfind(". ", 0, pos), text.rfind("\n", 0, pos)) + 1
+    end = text.find(". ", pos)
+    return text[start : end if end >= 0 else len(text)]
 
 
 def _following(paragraphs: list[Paragraph], line: int, n: int) -> list[Paragraph]:

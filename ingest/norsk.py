@@ -377,7 +377,8 @@ CHANGE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
                             r"erstattes\s+(?:av|med)|ny\s+ordlyd|ny\s+oppdragstekst|skal\s+nå\s+lyde", re.I)),
     ("deadline", re.compile(r"utsatt\s+frist|\bny\s+frist|frist\w*\b[^.]{0,90}?\b(?:kan\s+)?(?:utsettes|utsatt|forlenges|"
                             r"forlenget|endres|endret|flyttes|flyttet|forskyves)\b|"
-                            r"\b(?:utsettes|forlenges|flyttes|forskyves)\s+(?:fra\s+[^.]{0,40}?\s+)?til\b", re.I)),
+                            r"\b(?:utsettes|forlenges|flyttes|forskyves)\s+(?:fra\s+[^.]{0,40}?\s+)?til\b|"
+                            r"\b(?:endrer|forlenger|utsetter|flytter|forskyver)\s+(?:\w+\s+){0,3}?frist\w*", re.I)),
     ("clarified", re.compile(r"\bpresiser\w*", re.I)),
     ("continued", re.compile(r"\bvidereføres\b|\binkluderes\s+i\b|ikke\s+(?:er\s+)?(?:ferdigstilt|gjennomført)", re.I)),
     ("refers", re.compile(r"\bvis(?:es|er)\s+til\b|\bjf\.|\bse\s+(?:også\s+)?oppdrag", re.I)),
@@ -390,6 +391,7 @@ CHANGE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 NEW_VALUE_CUE_RE = re.compile(
     r"(?:\btil|\bny\s+frist(?:en)?(?:\s+(?:er|blir|settes\s+til))?|\bfrist(?:en)?\s*(?:er|blir|settes\s+til)?\s*:|"
     r"\bny\s+frist\s*:|\bmed\s+ny\s+frist|\bnytt\s+nummer|\bnummer)\s*:?\s*(?:den\s+)?$", re.IGNORECASE)
+PAST_CHANGE_RE = re.compile(r"\b(?:ble|var|har\s+vært|tidligere|opprinnelig)\b", re.IGNORECASE)
 OLD_VALUE_CUE_RE = re.compile(r"\bfra\s*$", re.IGNORECASE)
 NEW_WORDING_RE = re.compile(r"(?:endres\s+til(?:\s+følgende)?|erstattes\s+(?:av|med)(?:\s+følgende)?|ny\s+ordlyd|"
                             r"skal\s+nå\s+lyde)\s*:\s*", re.IGNORECASE)

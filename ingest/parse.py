@@ -421,7 +421,8 @@ def _header_cells(rest: str) -> tuple[str | None, str, str]:
             continue
         m = norsk.OWNER_RE.match(cell)
         codes = re.split(r"\s*(?:/|,|og)\s*", m.group(1)) if m and m.end() == len(cell.rstrip()) else []
-        if owner is None and codes and all(c in norsk.DEPARTMENTS for c in codes):
+        # a cell that is only department codes ("KTA", "DIGI", "SHA/KTA"): the owner column, known code or not
+        if owner is None and codes and (all(c in norsk.DEPARTMENTS for c in codes) or len(cell) <= 12):
             owner = norsk.owner_code(cell)
         elif not due and title and _DUE_CELL_RE.match(cell):
             due = cell

@@ -48,6 +48,13 @@ WORDINGS = [
     ("Oppdrag TB2041-05 gis nytt nummer TB2041-15.", "TB2041-05", "renumbered", (), None, "TB2041-15"),
     ("TB2041-04 Nasjonal oversikt: oppdraget presiseres slik at kommunene tas med.", "TB2041-04", "clarified", (),
      None, None),
+    # history told in the past tense is not the change; the verb may come before "frist"
+    ("- TB2041-01 Kartlegge ventetider: Fristen ble i tillegg nr. 1 utsatt til 1. juni 2041. Fristen utsettes derfor "
+     "på nytt, til 1. september 2041.", "TB2041-01", "new_deadline", (), "2041-09-01", None),
+    ("- TB2041-01 Kartlegge ventetider: Departementet endrer fristen fra 1. juli til 1. desember 2041.", "TB2041-01",
+     "new_deadline", (), "2041-12-01", None),
+    ("- Frist for punkt 2) i TB2041-02 flyttes fra 1. oktober til 1. desember 2041. Fristene for punkt 1) og 3) er "
+     "uendret.", "TB2041-02", "new_deadline", ("2",), "2041-12-01", None),
 ]
 
 
@@ -70,6 +77,17 @@ def test_a_restated_header_in_a_supplement_changes_its_assignment() -> None:
     letter = _supplement("TB2041-06 Pilot for ny rapportering\n\nFristen utsettes til 1. juni 2041.")
     assert [(c.target, c.kind, c.deadline.date if c.deadline else None) for c in letter.changes] == [
         ("TB2041-06", "new_deadline", "2041-06-01")]
+
+
+def test_a_restated_table_row_changes_its_own_assignment_not_the_ones_its_text_names() -> None:
+    letter = _supplement("ID\tOppdrag\tAvd. HOD\tNy frist\n"
+                         "TB2041-01\tKartlegge ventetider\tDIGI\t1. februar 2042\n"
+                         "Fristen utsettes på nytt, til 1. februar 2042.\n\n"
+                         "- Fristen for TB2041-04 forlenges til 30. november 2041.")
+    a = next(a for a in letter.assignments if a.id == "TB2041-01")
+    assert a.owner == "DIGI"  # an owner column holds a code the grammar does not know
+    got = sorted((c.target, c.deadline.date if c.deadline else None) for c in letter.changes)
+    assert got == [("TB2041-01", "2042-02-01"), ("TB2041-04", "2041-11-30")]
 
 
 @pytest.mark.parametrize("line", ["Dato: 14. mars 2041", "Oslo, 14.03.2041", "Vår dato: 14.03.2041", "Dato\n14. mars 2041"])
