@@ -186,21 +186,33 @@ def _paragraph_of(paragraphs: list[Paragraph], line: int) -> Paragraph | None:
 
 def _new_wording(text: str, ref: Reference, paragraphs: list[Paragraph]) -> str | None:
     """The new wording after "endres til følgende:": the rest of its paragraph, else the paragraph after the
-    lead-in and the list items under it (not the letter's next topic)."""
+    lead-in and the list items under it (not the letter's next topic); a quoted wording runs on to its
+    closing mark, over paragraph breaks."""
     whole = _paragraph_of(paragraphs, ref.line)
-    for said in (text, whole.text if whole else ""):
+    last = whole.line if whole else ref.line
+    wording = ""
+    for said in (whole.text if whole else "", text):
         m = norsk.NEW_WORDING_RE.search(said)
         if m and said[m.end():].strip():
-            return said[m.end():].strip()[:800]
-    if not (norsk.NEW_WORDING_RE.search(text) or text.rstrip().endswith(":")):
-        return None
-    after: list[str] = []
-    for p in _following(paragraphs, ref.line, 8):
-        t = p.text.strip()
-        if norsk.ID_RE.match(t) or after and not re.match(r"^(?:[-–•o*]\s|\(?[a-h1-9]\d?[.)]\s)", t):
+            wording = said[m.end():].strip()
             break
-        after.append(t)
-    return " ".join(after)[:800] or None
+    if not wording:
+        if not (norsk.NEW_WORDING_RE.search(text) or text.rstrip().endswith(":")):
+            return None
+        after: list[str] = []
+        for p in _following(paragraphs, ref.line, 8):
+            t = p.text.strip()
+            if norsk.ID_RE.match(t) or after and not re.match(r"^(?:[-–•o*]\s|\(?[a-h1-9]\d?[.)]\s)", t):
+                break
+            after.append(t)
+            last = p.line
+        wording = " ".join(after)
+    if wording.startswith(("«", '"')) and not re.search(r"[»\"]", wording[1:]):
+        for p in _following(paragraphs, last, 8):
+            wording += " " + p.text.strip()
+            if re.search(r"[»\"]", p.text):
+                break
+    return wording[:1200] or None
 
 
 def _wording_deadline(wording: str, year: int | None, line: int, paragraphs: list[Paragraph]) -> Deadline | None:

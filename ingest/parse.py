@@ -672,8 +672,14 @@ def _walk(lines: list[SourceLine]) -> tuple[list[_Block], list[tuple[str, int, t
             i += 1
             continue
         shared = _SECTION_WITH_ID_RE.match(t)
-        if shared and (heading := _section_heading(f"{shared.group('num')} {shared.group('sec')}", current_num)):
+        heading = None
+        if shared and not norsk.ID_RE.search(shared.group("sec")):
             # "2.3.1 Psykisk helse TB2026-11 Lavterskeltilbud": the section opens, and the assignment with it
+            # (the ID vouches for a first heading whose number does not start at 1)
+            name = f"{shared.group('num')} {' '.join(shared.group('sec').split())}"
+            heading = _section_heading(name, current_num) or (
+                ([int(x) for x in shared.group("num").split(".")], name) if not numbered_seen else None)
+        if shared and heading:
             current_num, numbered_seen, context = heading[0], True, None
             open_section(heading[1], ln.no)
             lines[i] = replace(ln, text=shared.group("rest"))

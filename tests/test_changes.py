@@ -79,6 +79,17 @@ def test_a_restated_header_in_a_supplement_changes_its_assignment() -> None:
         ("TB2041-06", "new_deadline", "2041-06-01")]
 
 
+@pytest.mark.parametrize("gap", ["\n", "\n\n"])
+def test_a_quoted_new_wording_runs_to_its_closing_mark_and_sets_its_deadline(gap: str) -> None:
+    letter = _supplement(f"3 Endret oppdragstekst{gap}TB2041-09 Kvalitetsindikatorer{gap}Oppdragsteksten erstattes med:{gap}"
+                         f"«Direktoratet skal utvikle tre til fem indikatorer for fiktive tjenester.{gap}"
+                         f"Arbeidet skal skje i samarbeid med helseforetakene. Frist: 1. november 2041.»{gap}"
+                         "Ansvarlig avdeling er fortsatt SPA.")
+    c = next(c for c in letter.changes if c.target == "TB2041-09")
+    assert c.kind == "reworded" and c.deadline is not None and c.deadline.date == "2041-11-01"
+    assert c.new_text is not None and "tre til fem" in c.new_text and "1. november 2041" in c.new_text
+
+
 def test_a_restated_table_row_changes_its_own_assignment_not_the_ones_its_text_names() -> None:
     letter = _supplement("ID\tOppdrag\tAvd. HOD\tNy frist\n"
                          "TB2041-01\tKartlegge ventetider\tDIGI\t1. februar 2042\n"
