@@ -231,3 +231,11 @@ def status_note(ident: str, status: str, letter: str, new_id: str | None, lang: 
     what = {"cancelled": "utgår (er tatt ut)", "renumbered": f"har fått nytt nummer {new_id}",
             "replaced": f"er erstattet av {new_id}"}.get(status, status)
     return f"NB: {ident} {what} ({letter})."
+
+
+def may_change(ident: str, value: str, letter: str, clause: str, lang: str) -> str:
+    """'Fristen for X er 1. juni 2021; Tillegg nr. 18 sier at den kan utsettes, uten ny dato: «…».'"""
+    if lang == "en":
+        return (f"The deadline for {ident} is {value}; {letter} says it may be postponed, without a new date: "
+                f"«{clause}».")
+    return f"Fristen for {ident} er {value}; {letter} sier at den kan utsettes, uten ny dato: «{clause}»."

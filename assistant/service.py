@@ -61,7 +61,8 @@ delivered delivery submit submitted send sent year years month months week weeks
 sub-task please tell know find list lists name names kind type
 """.split())
 # "new" of an assignment, not of a value: "nye oppdrag", "which are new", not "ny frist" / "new number".
-_NEW_RE = re.compile(r"\b(?:nye?|new|newly)\b(?!\s+(?:frist\w*|deadlines?|nummer|numbers?|tekst|wording|ordlyd|dato|dates?))|"
+_NEW_RE = re.compile(r"\b(?:nye?|new|newly)\b(?!\s+(?:\w*frist\w*|deadlines?|\w*nummer\w*|numbers?|\w*tekst\w*|"
+                     r"wording|text|ordlyd|dato|dates?))|"
                      r"\b(?:added|lagt\s+til|introdu\w*|tilkommet)\b", re.IGNORECASE)
 _WORD_RE = re.compile(r"[A-Za-zÆØÅæøåÉéÜü]{2,}")
 # SQL or shell text pasted into the chat is no question about the letters.

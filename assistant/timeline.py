@@ -21,7 +21,8 @@ from assistant.cite import (
 )
 from assistant.question import Question
 from assistant.records import Answer, Citation
-from ingest.changes import Event, Setting, Timeline
+from ingest import norsk
+from ingest.changes import FLAG_MAY_CHANGE, Event, Setting, Timeline
 from ingest.deadlines import map_label
 from ingest.records import Deadline, Letter
 
@@ -92,6 +93,15 @@ def _setting_cite(s: Setting, tl: Timeline, letters: dict[str, Letter]) -> Citat
             return cite(letter, a if s.deadline.kind != "default_rule" else None, para, s.sub,
                         highlight=s.deadline.text)
     return _event_cite(e, letters, highlight=s.deadline.text)
+
+
+def _clause(text: str) -> str:
+    """The clause of a change sentence that says it ("men fristen kan utsettes"), not the bullet's whole title."""
+    m = norsk.MODAL_CHANGE_RE.search(text)
+    if not m:
+        return short(text, 160)
+    start = max(text.rfind(",", 0, m.start()), text.rfind(":", 0, m.start()), text.rfind(". ", 0, m.start())) + 1
+    return short(text[start:].strip(), 160)
 
 
 def _who(tl: Timeline, sub: str | None, lang: str) -> str:
@@ -166,6 +176,14 @@ def deadline_answer(q: Question, tl: Timeline, letters: dict[str, Letter]) -> An
     who = _who(tl, sub, q.language)
     replaced = _value(cur.replaced, q.language)
     cites: list[Citation] = []
+    if FLAG_MAY_CHANGE in cur.flags and replaced:
+        # "fristen kan utsettes": allowed, not done; the deadline stands, with the letter's words beside it
+        text = phrasing.may_change(tl.id, replaced, _where(e, q.language), _clause(e.text), q.language)
+        _add(cites, _event_cite(e, letters))
+        earlier = [s for s in tl.history(sub) if s.event < cur.event and s.deadline is not None]
+        if earlier:
+            _add(cites, _setting_cite(earlier[-1], tl, letters))
+        return Answer(q.text, text, True, tuple(cites))
     if cur.deadline is None:
         text = phrasing.unreadable_deadline(who, _where(e, q.language), short(e.text, 220), replaced, q.language)
         _add(cites, _event_cite(e, letters))

@@ -27,6 +27,7 @@ _LETTER_RANK = {"allocation": 0, "supplementary": 1, "addendum": 1}
 FLAG_EARLIER = "earlier_than_replaced"
 FLAG_BEFORE_LETTER = "before_the_letter"
 FLAG_UNREADABLE = "new_value_unreadable"
+FLAG_MAY_CHANGE = "may_be_postponed"  # "fristen kan utsettes": the letter allows a change without making it
 
 
 # --- what one letter says ---------------------------------------------------------------------------
@@ -402,6 +403,9 @@ def _resolve(ident: str, title: str, owner: str | None, events: list[Event]) -> 
                     old = same[-1].replaced
                     settings = [s for s in settings if s not in same]
                 nd = Deadline(sub, new.text, new.date, new.kind, new.line) if new else None
+                if nd is None and old is not None and norsk.MODAL_CHANGE_RE.search(e.text):
+                    settings.append(Setting(sub, old, i, old, (FLAG_MAY_CHANGE,)))  # allowed, not done: it stands
+                    continue
                 settings.append(Setting(sub, nd, i, old, _flags(nd, old, e) if nd else (FLAG_UNREADABLE,)))
         elif e.kind == "cancelled":
             if e.subs:

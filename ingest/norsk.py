@@ -391,6 +391,8 @@ CHANGE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 NEW_VALUE_CUE_RE = re.compile(
     r"(?:\btil|\bny\s+frist(?:en)?(?:\s+(?:er|blir|settes\s+til))?|\bfrist(?:en)?\s*(?:er|blir|settes\s+til)?\s*:|"
     r"\bny\s+frist\s*:|\bmed\s+ny\s+frist|\bnytt\s+nummer|\bnummer)\s*:?\s*(?:den\s+)?$", re.IGNORECASE)
+# "fristen kan utsettes": the letter allows a change without making it; the deadline stands until one is set.
+MODAL_CHANGE_RE = re.compile(r"\bkan\s+(?:\w+\s+)?(?:utsettes|forlenges|endres|flyttes|forskyves)\b", re.IGNORECASE)
 PAST_CHANGE_RE = re.compile(r"\b(?:ble|var|har\s+vært|tidligere|opprinnelig)\b", re.IGNORECASE)
 OLD_VALUE_CUE_RE = re.compile(r"\bfra\s*$", re.IGNORECASE)
 NEW_WORDING_RE = re.compile(r"(?:endres\s+til(?:\s+følgende)?|erstattes\s+(?:av|med)(?:\s+følgende)?|ny\s+ordlyd|"

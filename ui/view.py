@@ -394,6 +394,7 @@ def timeline_lines(tl: dict[str, Any], titles: dict[str, str] | None = None) -> 
         value = (f"{d['date'] or d['text']}" if d else "endret, men ny dato kan ikke leses — se brevet")
         flags = " ⚠ tidligere enn fristen den erstatter" if "earlier_than_replaced" in c.get("flags", []) else ""
         flags += " ⚠ før brevets dato" if "before_the_letter" in c.get("flags", []) else ""
+        flags += " (et senere brev sier at fristen kan utsettes)" if "may_be_postponed" in c.get("flags", []) else ""
         lines.append(f"Gjeldende frist for {part}: **{md_escape(value)}**"
                      + (f" (erstattet {md_escape(was['date'] or was['text'])})" if was else "") + flags + "  ")
     lines.append("")
