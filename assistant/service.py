@@ -71,6 +71,8 @@ _CODE_RE = re.compile(r";\s*(?:drop|delete|insert|update|select|alter|truncate)\
 # A question scoped to a letter, or to money, of a given year ("i tildelingsbrevet for 2026", "in 2022").
 _SCOPED_RE = re.compile(r"\b(?:tildelingsbrev\w*|brevet|letter|supplement\w*|tillegg\w*|bevilg\w*|allocated|"
                              r"budsjett\w*|budget|kap(?:ittel|\.)?|post)\b", re.IGNORECASE)
+_CANCELLED_RE = re.compile(r"\b(?:utgår|utgått|utgikk|cancel\w*|withdrawn|trukket|tatt\s+ut|bortfal\w*|dropped)\b", re.I)
+_POSTPONED_RE = re.compile(r"\b(?:utsatt|postponed|ny\s+frist|new\s+deadline|forlenget|extended)\b", re.I)
 LIST_MAX = 60  # assignments named (and cited) in one list answer
 ANSWER_CHARS = 390  # an answer is a sentence or two; a quoted list or new wording is cut here
 
@@ -248,6 +250,11 @@ class Assistant:
             answer = self._list(q, filters) or self._retrieve(q, filters, timings)
         else:
             answer = self._retrieve(q, filters, timings)
+        if self.config == "full" and not q.ids and answer.found and q.intent != "list" and answer.citations:
+            # a topic answer naming a cancelled or renumbered assignment says so first
+            about = answer.citations[0].assignment
+            tl = self.timeline(about) if about else None
+            answer = timeline_answers.with_status(q, tl, self.letters, answer) if tl else answer
         answer = verify(dataclasses.replace(answer, language=q.language), self.letters)
         if self._llm is not None or self.settings.llm_model:
             answer = phrase(answer, self.settings, self._chat_model(), recorded=self._recorded_changes(answer))
@@ -398,7 +405,14 @@ class Assistant:
         if hinted:
             if q.intent in ("deadline", "change") and re.search(r"frist|deadline|due", q.text, re.I):
                 return timeline_answers.letter_deadline_answer(q, tl, self.letters, hinted)
+            with self.registry() as reg:
+                mentioned = {r["letter"] for r in reg.references_to(ident)}
+            if q.intent in ("change", "content") and not mentioned & hinted:
+                # said under the assignment's own header in that letter (no mention to quote from)
+                return timeline_answers.change_answer(q, tl, self.letters, only=hinted)
             return None
+        if q.intent == "content" and not q.sub:
+            return timeline_answers.wording_answer(q, tl, self.letters)
         if q.intent == "deadline":
             return timeline_answers.deadline_answer(q, tl, self.letters)
         if q.intent == "change":
@@ -653,9 +667,13 @@ class Assistant:
         year, owner, letter_file = f.get("year") or q.year, f.get("owner") or q.owner, f.get("letter")
         if not letter_file:
             letter_file = self._letter_named(q.text, year)
-        if not (owner or q.due or letter_file):
+        status = ("cancelled" if _CANCELLED_RE.search(q.text) else "postponed" if _POSTPONED_RE.search(q.text) else None)
+        if not (owner or q.due or letter_file or status):
             return None
         rows = self.assignments(year=year if not letter_file else None, owner=owner, letter=letter_file)
+        if status:  # "which 2023 assignments were cancelled": by what their timelines say now
+            rows = [r for r in rows if self._has_status(r["id"], status)]
+            rows = list({norsk.id_key(r["id"]): r for r in rows}.values())
         if q.only_owner and owner:
             rows = [r for r in rows if (r["owner"] or "").replace(" ", "").upper() == owner.upper()]
         if q.due:
@@ -675,6 +693,14 @@ class Assistant:
             letter = self.letters[r["letter"]]
             cites.append(_list_cite(letter, _find_assignment(letter, r), q.due, owner))
         return Answer(q.text, head + items + more, True, tuple(cites))
+
+    def _has_status(self, ident: str, status: str) -> bool:
+        tl = self.timeline(ident)
+        if tl is None:
+            return False
+        if status == "cancelled":
+            return tl.status == "cancelled"
+        return any(tl.events[s.event].kind == "new_deadline" and s.deadline is not None for s in tl.settings)
 
     def _letter_named(self, text: str, year: int | None) -> str | None:
         q = understand(text)

@@ -198,6 +198,20 @@ def deadline_answer(q: Question, tl: Timeline, letters: dict[str, Letter]) -> An
     return Answer(q.text, text, True, tuple(cites))
 
 
+def wording_answer(q: Question, tl: Timeline, letters: dict[str, Letter]) -> Answer | None:
+    """What the assignment asks for now, when a later letter gave it a new wording: that wording, cited."""
+    e = next((e for e in reversed(tl.events) if e.kind == "reworded" and e.new_text), None)
+    if e is None or e.new_text is None:
+        return None
+    head = (f"{tl.id} {tl.title} — new wording in {_where(e, q.language)}: " if q.language == "en"
+            else f"{tl.id} {tl.title} — ny oppdragstekst i {_where(e, q.language)}: ")
+    text = head + f"«{short(e.new_text.strip('«»'), max(160, ANSWER_CHARS - len(head) - 4))}»"
+    cites: list[Citation] = []
+    _add(cites, _wording_cite(e, letters))
+    _add(cites, _created_cite(tl, letters))
+    return Answer(q.text, text, True, tuple(cites))
+
+
 def letter_deadline_answer(q: Question, tl: Timeline, letters: dict[str, Letter], files: set[str]) -> Answer | None:
     """'What deadline did supplement no. 1 set for X?': the deadline that letter set, then the current one if a
     later letter replaced it."""
@@ -225,9 +239,10 @@ def letter_deadline_answer(q: Question, tl: Timeline, letters: dict[str, Letter]
     return Answer(q.text, text, True, tuple(cites))
 
 
-def change_answer(q: Question, tl: Timeline, letters: dict[str, Letter]) -> Answer | None:
-    """What later letters did to the assignment: the status and current deadline first, then each change."""
-    later = [e for e in tl.events if e.kind not in ("created", "restated")]
+def change_answer(q: Question, tl: Timeline, letters: dict[str, Letter], only: set[str] | None = None) -> Answer | None:
+    """What later letters (or the letters in `only`) did to the assignment: the status and current deadline
+    first, then each change."""
+    later = [e for e in tl.events if e.kind not in ("created", "restated") and (not only or e.letter in only)]
     if not later:
         return None
     kinds = phrasing.EVENT_EN if q.language == "en" else phrasing.EVENT_NO

@@ -51,10 +51,11 @@ def letter_changes(kind: str, year: int | None, assignments: Iterable[Assignment
             # ("Presisering av TB2023-18") speaks of that one, and its reference says so.
             own = [] if norsk.find_ids(a.title) else [(a.header or a.title, a.line, a.page)]
             mine = {norsk.id_key(i) for i in (a.id, *a.aliases)}
-            # a paragraph naming another assignment speaks of that one (its reference says so)
-            body = [(p.text, p.line, p.page) for p in a.paragraphs
-                    if not {norsk.id_key(i) for i in norsk.find_ids(p.text)} - mine]
-            for text, line, page in own + body:
+            # a sentence naming another assignment speaks of that one (its reference says so)
+            body = [(" ".join(x for x in _SENTENCES.split(p.text)
+                              if not {norsk.id_key(i) for i in norsk.find_ids(x)} - mine), p.line, p.page)
+                    for p in a.paragraphs]
+            for text, line, page in own + [b for b in body if b[0]]:
                 rk = norsk.classify_change(text)
                 if rk in (None, "refers", "continued") or (norsk.id_key(a.id), line) in seen:
                     continue

@@ -436,3 +436,9 @@ def test_a_phrased_status_claim_is_checked_against_the_registry(tmp_path: Path) 
     refused = ask_with("Oppdraget er avlyst [1].", "Hva er fristen for TB2024-07?")  # TB2024-07 is only postponed
     assert "avlyst" not in refused.text
 
+
+
+def test_what_a_reworded_assignment_asks_now_is_its_new_wording(assistant: Assistant) -> None:
+    answer = assistant.ask("Hva skal direktoratet gjøre i TB2035-76?")
+    assert answer.found and "tre eksempelkommuner" in answer.text and "ny oppdragstekst" in answer.text
+    assert answer.citations[0].letter == "supplement2036_leadin.txt"

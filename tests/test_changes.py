@@ -86,6 +86,12 @@ def test_a_restated_header_in_a_supplement_changes_its_assignment() -> None:
         ("TB2041-06", "new_deadline", "2041-06-01")]
 
 
+def test_one_paragraph_cancels_its_own_assignment_and_withdraws_another() -> None:
+    letter = _supplement("TB2041-03 Evaluere en fiktiv tilskuddsordning\nAnsvarlig avdeling HOD: FHA\n\n"
+                         "Oppdraget utgår. TB2041-04 trekkes tilbake. Midlene omdisponeres.")
+    assert sorted((c.target, c.kind) for c in letter.changes) == [("TB2041-03", "cancelled"), ("TB2041-04", "cancelled")]
+
+
 @pytest.mark.parametrize("gap", ["\n", "\n\n"])
 def test_a_quoted_new_wording_runs_to_its_closing_mark_and_sets_its_deadline(gap: str) -> None:
     letter = _supplement(f"3 Endret oppdragstekst{gap}TB2041-09 Kvalitetsindikatorer{gap}Oppdragsteksten erstattes med:{gap}"
@@ -283,3 +289,10 @@ def test_ingest_json_carries_the_parse_report(tmp_path: Path) -> None:
     files = {r["file"]: r for r in report["report"]}
     assert set(files) == {p.name for p in CHANGES.glob("*.txt")}
     assert files["tildelingsbrev2041.txt"]["complete"] is True and report["changes"] >= 8
+
+
+def test_a_list_by_status_reads_the_timelines(assistant: Assistant) -> None:
+    answer = assistant.ask("Hvilke oppdrag i 2041 er utgått?")
+    assert answer.found and "TB2041-03" in answer.text and "TB2041-01" not in answer.text
+    postponed = assistant.ask("Which 2041 assignments got a new deadline?")
+    assert all(i in postponed.text for i in ("TB2041-01", "TB2041-02", "TB2041-04")) and "TB2041-03" not in postponed.text
