@@ -48,6 +48,8 @@ _LETTER_HINT_RE = re.compile(
     r"(?:\s+(?:nr\.?|no\.?|number))?\s*(?P<n>\d{1,3})?\b", re.I)
 _YEAR_RE = re.compile(r"\b((?:19|20)\d\d)\b")
 _DEPT_RE = re.compile(r"\b(" + "|".join(norsk.DEPARTMENTS) + r")\b")
+_SAME_PART_RE = re.compile(r"\b(?:det|dette|samme)\s+(?:deloppdraget|punktet|delen|fasen)|"
+                           r"\b(?:that|this|the\s+same)\s+(?:sub-?task|sub-?item|part|phase|item)\b", re.I)
 _FOLLOWUP_RE = re.compile(r"^\s*(og|and|hva med|what about|samme|same|den|det|it|that)\b", re.I)
 
 
@@ -205,6 +207,8 @@ def _inherit(q: Question, history: list[dict[str, Any]]) -> Question:
         if intent == "list":
             intent = prev.intent
         language = q.language if len(q.text.split()) > 3 else prev.language
+        # "Og fristen for det deloppdraget?" / "that sub-task": the part the last turn named
+        sub = q.sub or (prev.sub if _SAME_PART_RE.search(q.text) else None)
         return replace(q, ids=tuple(prev_ids[:1]), intent=intent, language=language, inherited=True,
-                       context=prev_text)
+                       context=prev_text, sub=sub)
     return q

@@ -385,11 +385,15 @@ def _resolve(ident: str, title: str, owner: str | None, events: list[Event]) -> 
         s = tl.current(sub)
         return s.deadline if s else None
 
+    # A date a change of the same letter sets is that change's (with the parts it names), not the header's.
+    changed = {(e.letter, d.date) for e in events if e.kind == "new_deadline" for d in e.deadlines}
     for i, e in enumerate(events):
         if e.kind == "created":
             settings.extend(Setting(d.sub, d, i) for d in e.deadlines)
         elif e.kind == "restated" or (e.kind == "reworded" and e.deadlines):
             for d in e.deadlines:
+                if e.kind == "restated" and (e.letter, d.date) in changed:
+                    continue
                 old = latest(d.sub)
                 if old is None or (old.date, old.kind, old.text) != (d.date, d.kind, d.text):
                     settings.append(Setting(d.sub, d, i, old, _flags(d, old, e)))

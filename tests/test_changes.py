@@ -296,3 +296,20 @@ def test_a_list_by_status_reads_the_timelines(assistant: Assistant) -> None:
     assert answer.found and "TB2041-03" in answer.text and "TB2041-01" not in answer.text
     postponed = assistant.ask("Which 2041 assignments got a new deadline?")
     assert all(i in postponed.text for i in ("TB2041-01", "TB2041-02", "TB2041-04")) and "TB2041-03" not in postponed.text
+
+
+def test_a_restated_header_moving_one_part_leaves_the_others(letters: list[Letter]) -> None:
+    main = next(x for x in letters if x.kind == "allocation")
+    later = _supplement("TB2041-02 Veileder for digitale konsultasjoner\nAnsvarlig avdeling i HOD: DIA\n"
+                        "Fristen for deloppdrag c) utsettes til 1. desember 2041. Fristen for deloppdrag a) er uendret.",
+                        date="Dato: 1. april 2041")
+    tl = timeline("TB2041-02", [main, later])
+    assert tl is not None
+    got = {sub: (s.deadline.date if s and s.deadline else None) for sub in "abc" if (s := tl.current(sub))}
+    assert got == {"a": "2041-03-01", "b": "2041-09-01", "c": "2041-12-01"}
+
+
+def test_a_follow_up_about_that_sub_item_keeps_it(assistant: Assistant) -> None:
+    answer = assistant.ask("Og hva er fristen for det deloppdraget nå?",
+                           history=[{"question": "Hva går deloppdrag c) i TB2041-02 ut på?"}])
+    assert answer.found and re.findall(r"\b20\d\d-\d\d-\d\d\b", answer.text)[0] == "2041-12-01"
