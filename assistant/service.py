@@ -166,7 +166,18 @@ class Assistant:
         """The change kinds the registry records for each cited assignment (by ID key): what the LLM check
         lets a phrased answer say about its status."""
         idents = {c.assignment for c in answer.citations if c.assignment}
-        return {norsk.id_key(i) or i: {a["kind"] for row in self.assignment(i) for a in row["amendments"]} for i in idents}
+        return {norsk.id_key(i) or i: {a["kind"] for row in self.assignment(i) for a in row["amendments"]}
+                | self._timeline_kinds(i) for i in idents}
+
+    def _timeline_kinds(self, ident: str) -> set[str]:
+        """What the timeline says now, as the reference kinds the check reads: cancelled, postponed."""
+        tl = self.timeline(ident)
+        if tl is None:
+            return set()
+        kinds = {"cancels"} if tl.status == "cancelled" else set()
+        if any(tl.events[s.event].kind == "new_deadline" and s.deadline is not None for s in tl.settings):
+            kinds.add("deadline")
+        return kinds
 
     def status(self) -> dict[str, Any]:
         gen = current_generation(self.settings.index_dir)
