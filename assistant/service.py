@@ -723,8 +723,11 @@ class Assistant:
     def _retrieve(self, q: Question, filters: dict[str, Any] | None, timings: dict[str, float]) -> Answer:
         t = time.perf_counter()
         query = _search_text(q, q.text if not q.inherited else f"{' '.join(q.ids)} {q.text}")
-        hits = self.index.search(query, k=max(5, self.settings.top_k), mode=self.config,
-                                 filters=_clean_filters(filters))
+        filters = _clean_filters(filters)
+        if (self.config == "full" and q.intent == "amount" and q.year and not (filters or {}).get("year")
+                and q.year in {x.year for x in self.letters.values()}):
+            filters = {**(filters or {}), "year": q.year}  # "how much … in 2023": the 2023 letters' figures only
+        hits = self.index.search(query, k=max(5, self.settings.top_k), mode=self.config, filters=filters)
         timings["search_ms"] = (time.perf_counter() - t) * 1000
         if not hits or not self._relevant(hits[0]) or not self._covers(q, hits):
             cands = tuple(f"Hva går {h.chunk.assignment} ut på?" if q.language == "no"

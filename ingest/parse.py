@@ -18,7 +18,7 @@ from ingest.records import Assignment, Deadline, Letter, Paragraph, Reference, S
 from ingest.references import find_references, restated_changes
 from ingest.settings import Settings
 
-PARSER_VERSION = 11  # bump when parsing changes: the next ingest re-parses every letter
+PARSER_VERSION = 12  # bump when parsing changes: the next ingest re-parses every letter
 
 _SECTION_RE = re.compile(r"^\s*(?P<num>\d{1,2}(?:\.\d{1,2}){1,4})\.?\s+(?P<title>[A-ZÆØÅ«\"].{1,140})$|"
                          r"^\s*(?P<num1>\d{1,2})\s+(?P<title1>[A-ZÆØÅ«\"][^.]{1,90})$")
