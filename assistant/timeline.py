@@ -24,7 +24,7 @@ from assistant.records import Answer, Citation
 from ingest import norsk
 from ingest.changes import FLAG_MAY_CHANGE, Event, Setting, Timeline
 from ingest.deadlines import map_label
-from ingest.records import Deadline, Letter
+from ingest.records import Deadline, Letter, Paragraph
 
 ANSWER_CHARS = 390  # an answer is a sentence or two; quotes are cut to fit
 
@@ -58,6 +58,16 @@ def _event_cite(e: Event, letters: dict[str, Letter], highlight: str | None = No
     if not para.text:
         return None
     return cite(letter, a, para, e.subs[0] if len(e.subs) == 1 else None, highlight=highlight or short(e.text, 200))
+
+
+def _header_body(e: Event, letters: dict[str, Letter]) -> Citation | None:
+    """The text under a restated header whose own line makes the change, cited whole."""
+    letter = letters.get(e.letter)
+    a = next((a for a in letter.assignments if a.line == e.line), None) if letter else None
+    if letter is None or a is None or not a.paragraphs:
+        return None
+    ps = a.paragraphs
+    return cite(letter, a, Paragraph(" ".join(p.text for p in ps), ps[0].line, ps[-1].line_end, ps[0].page), None)
 
 
 def _line_cite(file: str, line: int, highlight: str, letters: dict[str, Letter]) -> Citation | None:
@@ -257,8 +267,10 @@ def change_answer(q: Question, tl: Timeline, letters: dict[str, Letter], only: s
         if e.deadlines and e.deadlines[0].date:
             said += f" → {_value(e.deadlines[0], q.language)}"
         saids.append(said)
-        quotes.append(f"{e.text.rstrip()} {e.new_text}" if e.new_text and e.new_text not in e.text else e.text)
-        _add(cites, _wording_cite(e, letters) if e.new_text else _event_cite(e, letters))
+        body = _header_body(e, letters)  # said in a header ("Presisering av TB2023-93"): its text says what
+        quotes.append(f"{e.text.rstrip()} {e.new_text}" if e.new_text and e.new_text not in e.text
+                      else body.text if body else e.text)
+        _add(cites, _wording_cite(e, letters) if e.new_text else body if body else _event_cite(e, letters))
         for d in e.deadlines:  # the paragraph that states the new date, when the quoted span stops before it
             _add(cites, _line_cite(e.letter, d.line, d.text, letters))
     room = (ANSWER_CHARS - len(head) - sum(len(x) + 7 for x in saids)) // len(shown)

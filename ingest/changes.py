@@ -49,8 +49,9 @@ def letter_changes(kind: str, year: int | None, assignments: Iterable[Assignment
         for a in assignments:
             # "TB2041-04 Tittel: oppdraget presiseres …" says it in the header; a title naming another ID
             # ("Presisering av TB2023-18") speaks of that one, and its reference says so.
-            own = [] if norsk.find_ids(a.title) else [(a.header or a.title, a.line, a.page)]
             mine = {norsk.id_key(i) for i in (a.id, *a.aliases)}
+            others = {norsk.id_key(i) for i in norsk.find_ids(a.title)} - mine
+            own = [] if others else [(a.header or a.title, a.line, a.page)]
             # a sentence naming another assignment speaks of that one (its reference says so)
             body = [(" ".join(x for x in _SENTENCES.split(p.text)
                               if not {norsk.id_key(i) for i in norsk.find_ids(x)} - mine), p.line, p.page)

@@ -313,3 +313,10 @@ def test_a_follow_up_about_that_sub_item_keeps_it(assistant: Assistant) -> None:
     answer = assistant.ask("Og hva er fristen for det deloppdraget nå?",
                            history=[{"question": "Hva går deloppdrag c) i TB2041-02 ut på?"}])
     assert answer.found and re.findall(r"\b20\d\d-\d\d-\d\d\b", answer.text)[0] == "2041-12-01"
+
+
+def test_a_header_that_clarifies_its_own_assignment_is_a_change_answered_with_its_text(tmp_path: Path) -> None:
+    letter = _supplement("ID\tOppdrag\tAvd. HOD\tFrist\n"
+                         "TB2041-04\tPresisering av TB2041-04 Nasjonal oversikt over fiktive registre\tEHE\tUendret\n"
+                         "Oppdraget omfatter også registrene i den fiktive tannhelsetjenesten.")
+    assert [(c.target, c.kind) for c in letter.changes] == [("TB2041-04", "clarified")]
