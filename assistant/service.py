@@ -678,7 +678,8 @@ class Assistant:
         year, owner, letter_file = f.get("year") or q.year, f.get("owner") or q.owner, f.get("letter")
         if not letter_file:
             letter_file = self._letter_named(q.text, year)
-        status = ("cancelled" if _CANCELLED_RE.search(q.text) else "postponed" if _POSTPONED_RE.search(q.text) else None)
+        status = ("cancelled" if _CANCELLED_RE.search(q.text) else
+                  "postponed" if _POSTPONED_RE.search(q.text) and not q.due else None)
         if not (owner or q.due or letter_file or status):
             return None
         rows = self.assignments(year=year if not letter_file else None, owner=owner, letter=letter_file)
@@ -724,10 +725,12 @@ class Assistant:
         t = time.perf_counter()
         query = _search_text(q, q.text if not q.inherited else f"{' '.join(q.ids)} {q.text}")
         filters = _clean_filters(filters)
-        if (self.config == "full" and q.intent == "amount" and q.year and not (filters or {}).get("year")
-                and q.year in {x.year for x in self.letters.values()}):
-            filters = {**(filters or {}), "year": q.year}  # "how much … in 2023": the 2023 letters' figures only
         hits = self.index.search(query, k=max(5, self.settings.top_k), mode=self.config, filters=filters)
+        if (self.config == "full" and q.intent == "amount" and q.year and hits and hits[0].chunk.year != q.year
+                and not (filters or {}).get("year") and q.year in {x.year for x in self.letters.values()}):
+            # "how much … in 2023" found in another year's letter: the 2023 letters' figures, or none
+            filters = {**(filters or {}), "year": q.year}
+            hits = self.index.search(query, k=max(5, self.settings.top_k), mode=self.config, filters=filters)
         timings["search_ms"] = (time.perf_counter() - t) * 1000
         if not hits or not self._relevant(hits[0]) or not self._covers(q, hits):
             cands = tuple(f"Hva går {h.chunk.assignment} ut på?" if q.language == "no"

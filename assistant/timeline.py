@@ -273,6 +273,12 @@ def change_answer(q: Question, tl: Timeline, letters: dict[str, Letter], only: s
         _add(cites, _wording_cite(e, letters) if e.new_text else body if body else _event_cite(e, letters))
         for d in e.deadlines:  # the paragraph that states the new date, when the quoted span stops before it
             _add(cites, _line_cite(e.letter, d.line, d.text, letters))
+    cur = tl.current(None)
+    if tl.status == "active" and cur is not None and cur.deadline is not None:
+        # the current deadline the status line names, where it was set (not where a letter said it may move)
+        origin = next((x for x in reversed(tl.history(None)) if x.deadline == cur.deadline
+                       and FLAG_MAY_CHANGE not in x.flags), cur)
+        _add(cites, _setting_cite(origin, tl, letters))
     room = (ANSWER_CHARS - len(head) - sum(len(x) + 7 for x in saids)) // len(shown)
     parts = [f"{said} — «{short(quote, max(80, room))}»" for said, quote in zip(saids, quotes, strict=True)]
     text = head + " ".join(p.rstrip(".") + "." for p in parts)
