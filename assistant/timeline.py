@@ -6,6 +6,7 @@ new value can't be read, the answer says so and quotes the change.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -103,6 +104,12 @@ def _setting_cite(s: Setting, tl: Timeline, letters: dict[str, Letter]) -> Citat
             return cite(letter, a if s.deadline.kind != "default_rule" else None, para, s.sub,
                         highlight=s.deadline.text)
     return _event_cite(e, letters, highlight=s.deadline.text)
+
+
+def _substance(text: str) -> str:
+    """A bullet's words after its "- TB2021-41 Title:" lead, which the answer already names."""
+    m = re.match(rf"^[-–•\s]*{norsk.ID_PATTERN}[^:]{{0,200}}:\s+(?=\S)", text)
+    return text[m.end():] if m else text
 
 
 def _clause(text: str) -> str:
@@ -269,7 +276,7 @@ def change_answer(q: Question, tl: Timeline, letters: dict[str, Letter], only: s
         saids.append(said)
         body = _header_body(e, letters)  # said in a header ("Presisering av TB2023-93"): its text says what
         quotes.append(f"{e.text.rstrip()} {e.new_text}" if e.new_text and e.new_text not in e.text
-                      else body.text if body else e.text)
+                      else body.text if body else _substance(e.text))
         _add(cites, _wording_cite(e, letters) if e.new_text else body if body else _event_cite(e, letters))
         for d in e.deadlines:  # the paragraph that states the new date, when the quoted span stops before it
             _add(cites, _line_cite(e.letter, d.line, d.text, letters))
