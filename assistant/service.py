@@ -415,7 +415,8 @@ class Assistant:
             return None
         if hinted:
             if q.intent in ("deadline", "change") and re.search(r"frist|deadline|due", q.text, re.I):
-                return timeline_answers.letter_deadline_answer(q, tl, self.letters, hinted)
+                return (timeline_answers.letter_deadline_answer(q, tl, self.letters, hinted)
+                        or timeline_answers.deadline_answer(q, tl, self.letters))
             with self.registry() as reg:
                 mentioned = {r["letter"] for r in reg.references_to(ident)}
             if q.intent in ("change", "content") and not mentioned & hinted:
@@ -539,6 +540,11 @@ class Assistant:
 
     def _deadline_answer(self, q: Question, rows: list[dict[str, Any]], changes: list[dict[str, Any]]) -> Answer:
         ordered = sorted(rows, key=lambda r: letter_order(self.letters[r["letter"]]), reverse=True)
+        tl = self.timeline(q.ids[0]) if q.ids else None
+        first = next((e for e in tl.events if e.kind == "created"), None) if tl else None
+        if first is not None:
+            # what later letters changed the timeline has answered; what stands is the letter that gave it
+            ordered.sort(key=lambda r: (r["letter"], r["line"]) != (first.letter, first.line))
         for n, row in enumerate(ordered):
             letter = self.letters[row["letter"]]
             a = _find_assignment(letter, row)
