@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from ingest import norsk
 from ingest.deadlines import map_label
 from ingest.records import Assignment, Change, Deadline, Letter, Paragraph, Reference
+from ingest.references import dedupe
 
 # Reference kinds (what a mention does) -> change kinds (what the timeline records).
 _KIND = {"cancels": "cancelled", "deadline": "new_deadline", "reworded": "reworded", "renumbered": "renumbered",
@@ -63,7 +64,7 @@ def letter_changes(kind: str, year: int | None, assignments: Iterable[Assignment
                 c = read_change(Reference(a.id, rk, " ".join(text.split()), a.id, line, page), year, paragraphs)
                 if c is not None:
                     out.append(c)
-    return tuple(_dedupe(out))
+    return tuple(dedupe(out))
 
 
 def read_change(ref: Reference, year: int | None, paragraphs: list[Paragraph] = ()) -> Change | None:  # type: ignore[assignment]
@@ -229,17 +230,6 @@ def _wording_deadline(wording: str, year: int | None, line: int, paragraphs: lis
     where = next((p for p in [_paragraph_of(paragraphs, line), *_following(paragraphs, line, 8)]
                   if p is not None and said in " ".join(p.text.split())), None)
     return replace(ds[0], line=where.line) if where else ds[0]
-
-
-def _dedupe(changes: list[Change]) -> list[Change]:
-    seen: set[tuple[str | None, str, int]] = set()
-    out = []
-    for c in changes:
-        key = (norsk.id_key(c.target), c.kind, c.line)
-        if key not in seen:
-            seen.add(key)
-            out.append(c)
-    return out
 
 
 # --- an assignment's timeline across letters -----------------------------------------------------------

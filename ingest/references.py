@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Protocol, TypeVar
 
 from ingest import norsk
 from ingest.records import Assignment, Paragraph, Reference
@@ -54,7 +55,7 @@ def find_references(assignment: Assignment | None, year: int | None, context: st
                 kind = _classify(sentence, window, is_bullet, p.text, context)
                 text = p.text if is_bullet or len(p.text) <= 400 else window
                 out.append(Reference(target, kind, " ".join(text.split()), source, p.line, p.page))
-    return _dedupe(out)
+    return dedupe(out)
 
 
 def _carried_over(a: Assignment, year: int | None, context: str | None) -> list[Reference]:
@@ -79,10 +80,23 @@ def restated_changes(a: Assignment) -> list[Reference]:
     return []
 
 
-def _dedupe(refs: list[Reference]) -> list[Reference]:
+class _Said(Protocol):
+    @property
+    def target(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+
+
+_S = TypeVar("_S", bound=_Said)
+
+
+def dedupe(items: list[_S]) -> list[_S]:
+    """References (or changes) once per target, kind and line, first kept."""
     seen: set[tuple[str | None, str, int]] = set()
     out = []
-    for r in refs:
+    for r in items:
         key = (norsk.id_key(r.target), r.kind, r.line)
         if key not in seen:
             seen.add(key)
