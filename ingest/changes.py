@@ -67,9 +67,10 @@ def letter_changes(kind: str, year: int | None, assignments: Iterable[Assignment
     return tuple(dedupe(out))
 
 
-def read_change(ref: Reference, year: int | None, paragraphs: list[Paragraph] = ()) -> Change | None:  # type: ignore[assignment]
+def read_change(ref: Reference, year: int | None, paragraphs: list[Paragraph] | None = None) -> Change | None:
     """The change a mention makes, with the value it sets read from the words around the target."""
     text = ref.text
+    paragraphs = paragraphs or []
     seg = _segment(text, ref.target)
     if norsk.REPLACES_RE.search(text) and ref.source and norsk.id_key(ref.source) != norsk.id_key(ref.target):
         return Change(ref.target, "replaced", text, ref.line, ref.page, ref.source, new_id=ref.source)

@@ -221,6 +221,9 @@ def test_upload_adds_a_letter_and_answers_from_it(monkeypatch: pytest.MonkeyPatc
     assert not at.exception, at.exception
     assert (letters / "ny_brev_2036.txt").is_file()  # the safe name, inside the letters folder
     assert [s.value for s in at.sidebar.success] == ["ny_brev_2036.txt: lagt til"]
+    # what the parser understood of the new letter is shown beside it
+    report = texts(at.sidebar).replace("\\", "")
+    assert "ny_brev_2036.txt" in report and "oppdrag" in report and ("forstått" in report or "sjekk" in report)
     ask(at, "Hva er fristen for TB2036-01?")
     assert "2. november 2036" in texts(last_answer(at)).replace("\\", "")
 
@@ -338,10 +341,41 @@ def test_assignments_page_filters_shows_one_and_exports(monkeypatch: pytest.Monk
     chosen.set_value(chosen.options[1]).run()
     detail = texts(at).replace("\\", "")
     assert "Deloppdrag" in detail and "Frister" in detail and "linje" in detail
+    assert "Tidslinje" in detail and "Status: **aktivt**" in detail and "gitt" in detail
     assert at.get("download_button")
 
 
 # --- pure helpers ----------------------------------------------------------------------------------------
+
+
+def test_timeline_lines_say_status_current_deadline_and_flags() -> None:
+    tl = {"status": "active", "current_id": None,
+          "current_deadlines": [{"sub": None, "deadline": {"date": "2041-03-01", "text": "1. mars 2041"},
+                                 "replaced": {"date": "2041-05-01", "text": "Frist: 1. mai 2041"},
+                                 "flags": ["earlier_than_replaced"]},
+                                {"sub": "c", "deadline": None, "replaced": None, "flags": ["new_value_unreadable"]}],
+          "events": [{"kind": "created", "letter": "a.txt", "letter_date": "2041-01-20", "year": 2041, "line": 3,
+                      "page": None, "subs": [], "deadlines": [{"sub": None, "date": "2041-05-01", "kind": "date"}],
+                      "new_id": None},
+                     {"kind": "new_deadline", "letter": "b.txt", "letter_date": "2041-09-02", "year": 2041, "line": 7,
+                      "page": None, "subs": [], "deadlines": [{"sub": None, "date": "2041-03-01", "kind": "date"}],
+                      "new_id": None}]}
+    text = "\n".join(view.timeline_lines(tl))
+    assert "Status: **aktivt**" in text and "**2041-03-01** (erstattet 2041-05-01)" in text
+    assert "tidligere enn fristen den erstatter" in text and "ny dato kan ikke leses" in text
+    assert text.index("**gitt**") < text.index("**ny frist**")
+
+
+def test_parse_report_lines_mark_what_to_check() -> None:
+    reports = [{"file": "ok.txt", "complete": True, "assignments": 3, "changes": 0, "ids_mentioned": 3,
+                "not_parsed": [], "without_owner": [], "without_deadline": [], "loose_deadlines": [],
+                "loose_changes": []},
+               {"file": "new.pdf", "complete": False, "assignments": 2, "changes": 1, "ids_mentioned": 4,
+                "not_parsed": ["TB2041-08"], "without_owner": ["TB2041-07"], "without_deadline": [],
+                "loose_deadlines": [], "loose_changes": [{"line": 12, "text": "Fristen utsettes til 1. mai."}]}]
+    text = "\n".join(view.parse_report_lines(reports, only=["new.pdf"]))
+    assert "ok.txt" not in text and "new.pdf" in text and "sjekk" in text
+    assert "TB2041-08" in text and "TB2041-07" in text and "linje 12" in text
 
 
 def cite(**kw: Any) -> Citation:

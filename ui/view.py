@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
 
-from assistant.phrasing import KIND_EN, KIND_NO
+from assistant.phrasing import EVENT_NO, KIND_EN, KIND_NO
 from assistant.records import Answer, Citation
 from ingest.registry import owner_codes
 
@@ -376,10 +376,6 @@ def detail_lines(row: dict[str, Any], titles: dict[str, str] | None = None) -> l
     return lines
 
 
-_EVENT_NO = {"created": "gitt", "restated": "gjentatt", "new_deadline": "ny frist", "cancelled": "utgår",
-             "reworded": "ny oppdragstekst", "renumbered": "nytt nummer", "replaced": "erstattet av",
-             "clarified": "presisert", "continued": "videreført", "renumbered_from": "nytt nummer for",
-             "replaced_from": "erstatter"}
 _STATUS_NO = {"active": "aktivt", "cancelled": "utgår", "renumbered": "nytt nummer", "replaced": "erstattet"}
 
 
@@ -404,7 +400,7 @@ def timeline_lines(tl: dict[str, Any], titles: dict[str, str] | None = None) -> 
                            for d in e.get("deadlines") or [] if d)
         subs = f" (deloppdrag {', '.join(e['subs'])})" if e.get("subs") else ""
         new = f" {e['new_id']}" if e.get("new_id") else ""
-        lines.append(f"1. {md_escape(when)} — **{_EVENT_NO.get(e['kind'], e['kind'])}**{md_escape(new)}{subs}"
+        lines.append(f"1. {md_escape(when)} — **{EVENT_NO.get(e['kind'], e['kind'])}**{md_escape(new)}{subs}"
                      + (f": {md_escape(values)}" if values else "")
                      + f" _({md_escape(letter_name(e['letter'], titles))}, {where(e.get('line'), None, e.get('page'))})_")
     return lines
