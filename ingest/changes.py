@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from ingest import norsk
-from ingest.deadlines import map_label
+from ingest.deadlines import find_deadlines, map_label
 from ingest.records import Assignment, Change, Deadline, Letter, Paragraph, Reference
 from ingest.references import dedupe
 
@@ -222,8 +222,6 @@ def _new_wording(text: str, ref: Reference, paragraphs: list[Paragraph]) -> str 
 
 def _wording_deadline(wording: str, year: int | None, line: int, paragraphs: list[Paragraph]) -> Deadline | None:
     """The first dated deadline of a new wording, on the line of the paragraph that states it."""
-    from ingest.deadlines import find_deadlines
-
     ds = [d for d in find_deadlines(wording, year, None, line) if d.date]
     if not ds:
         return None
