@@ -23,7 +23,6 @@ from ingest.references import dedupe
 # Reference kinds (what a mention does) -> change kinds (what the timeline records).
 _KIND = {"cancels": "cancelled", "deadline": "new_deadline", "reworded": "reworded", "renumbered": "renumbered",
          "clarified": "clarified", "continued": "continued"}
-_SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«\"(-])")
 _LETTER_RANK = {"allocation": 0, "supplementary": 1, "addendum": 1}
 FLAG_EARLIER = "earlier_than_replaced"
 FLAG_BEFORE_LETTER = "before_the_letter"
@@ -54,7 +53,7 @@ def letter_changes(kind: str, year: int | None, assignments: Iterable[Assignment
             others = {norsk.id_key(i) for i in norsk.find_ids(a.title)} - mine
             own = [] if others else [(a.header or a.title, a.line, a.page)]
             # a sentence naming another assignment speaks of that one (its reference says so)
-            body = [(" ".join(x for x in _SENTENCES.split(p.text)
+            body = [(" ".join(x for x in norsk.SENTENCE_BREAK_RE.split(p.text)
                               if not {norsk.id_key(i) for i in norsk.find_ids(x)} - mine), p.line, p.page)
                     for p in a.paragraphs]
             for text, line, page in own + [b for b in body if b[0]]:
@@ -79,7 +78,7 @@ def read_change(ref: Reference, year: int | None, paragraphs: list[Paragraph] | 
         return None
     # the parts named in the sentences that make the change ("Fristen for deloppdrag (1) er uendret" after
     # "… deloppdrag (2) … utsettes til …" names no part of it)
-    said = [x for x in _SENTENCES.split(seg) if norsk.classify_change(x) not in (None, "refers", "continued")]
+    said = [x for x in norsk.SENTENCE_BREAK_RE.split(seg) if norsk.classify_change(x) not in (None, "refers", "continued")]
     subs = _subs(" ".join(said) or seg)
     if kind == "renumbered":
         new_id = _new_id(text, ref.target)
@@ -291,22 +290,25 @@ class Timeline:
             self.events[s.event].kind != "created" for s in self.settings)
 
     def current(self, sub: str | None = None) -> Setting | None:
-        """The deadline in force for `sub` (or the whole assignment): the latest event's setting of that part
-        or of the whole; within one event the part's own beats the whole's, a date beats the section rule."""
-        cands = [s for s in self.settings if s.sub == sub or s.sub is None]
-        if sub is None:
-            cands = [s for s in self.settings if s.sub is None] or cands
-        if not cands:
-            return None
-
-        def rank(s: Setting) -> tuple[int, int, int]:
-            kind = s.deadline.kind if s.deadline else "changed"
-            return s.event, int(s.sub == sub), int(kind != "default_rule")
-        return max(cands, key=rank)
+        """The deadline in force for `sub` (or the whole assignment); see `_current`."""
+        return _current(self.settings, sub)
 
     def history(self, sub: str | None = None) -> list[Setting]:
         """Every setting of `sub` (and of the whole), oldest first."""
         return sorted((s for s in self.settings if s.sub in (sub, None)), key=lambda s: s.event)
+
+
+def _current(settings: Iterable[Setting], sub: str | None) -> Setting | None:
+    """The latest event's setting of that part or of the whole; within one event the part's own beats the
+    whole's, a date beats the section rule."""
+    cands = [s for s in settings if s.sub == sub or s.sub is None]
+    if not cands:
+        return None
+
+    def rank(s: Setting) -> tuple[int, int, int]:
+        kind = s.deadline.kind if s.deadline else "changed"
+        return s.event, int(s.sub == sub), int(kind != "default_rule")
+    return max(cands, key=rank)
 
 
 def _event(letter: Letter, kind: str, line: int, page: int | None, text: str, **kw: object) -> Event:
@@ -371,8 +373,7 @@ def _resolve(ident: str, title: str, owner: str | None, events: list[Event]) -> 
     cancelled: dict[str, int] = {}
 
     def latest(sub: str | None) -> Deadline | None:
-        tl = Timeline(ident, title, owner, tuple(events), tuple(settings))
-        s = tl.current(sub)
+        s = _current(settings, sub)
         return s.deadline if s else None
 
     # A date a change of the same letter sets is that change's (with the parts it names), not the header's.

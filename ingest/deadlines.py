@@ -27,7 +27,6 @@ _WEEKDAY_RE = re.compile(r"\b(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|sø
 _JOINED_RE = re.compile(r"^\s*(?:,|og|samt|eller|,\s*og)\s*$", re.IGNORECASE)
 _TIGHT_CUE_RE = re.compile(r"(?:\bfrist\w*\s*:?|\binnen|\bsenest|\btil)\s*$", re.IGNORECASE)
 _YEAR_CUE_RE = re.compile(r"(?:\bfrist\w*\s*:?|\b(?:utsettes|forlenges|endres|flyttes)\s+til)\s*$", re.IGNORECASE)
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«\"(-])")
 
 
 def _expand_labels(spec: str, known: set[str]) -> list[str]:
@@ -135,7 +134,7 @@ def find_deadlines(text: str, year: int | None, sub: str | None, line: int,
 
 def _sentences(text: str) -> Iterable[tuple[int, str]]:
     pos = 0
-    for part in _SENTENCE_SPLIT.split(text):
+    for part in norsk.SENTENCE_BREAK_RE.split(text):
         start = text.find(part, pos)
         pos = start + len(part)
         yield start, part

@@ -368,6 +368,9 @@ SUB_REF_RE = re.compile(r"\b(?:deloppdrag|punkt|oppdrag)?\s*\(?([a-h]|\d{1,2})\)
 SUB_NAMED_RE = re.compile(r"\b(del|deloppdrag|punkt|fase)\s+(\d{1,2}|[a-h])\b(?!\))", re.IGNORECASE)
 SUB_RANGE_WORDS = ("til", "–", "-", "t.o.m.")
 
+# Where a sentence ends in running text: a stop, then a capital (or a quote, parenthesis or dash) opening the next.
+SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«\"(-])")
+
 # --- Changes made by later letters -------------------------------------------------------------
 CHANGE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("renumbered", re.compile(r"endr\w*\s+nummerering|nummereres\s+om|nytt\s+nummer|renummer", re.I)),

@@ -6,7 +6,6 @@ a deadline, and the sentences that look like a deadline or a change but were att
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -14,7 +13,6 @@ from typing import Any
 from ingest import norsk
 from ingest.records import Letter, Paragraph
 
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«\"(-])")
 SHOWN = 12  # sentences listed per kind; the counts say how many there are
 
 
@@ -83,7 +81,7 @@ def _paragraphs(letter: Letter) -> Iterator[tuple[str | None, Paragraph]]:
 
 
 def _sentences(p: Paragraph) -> Iterator[str]:
-    for s in _SENTENCE_SPLIT.split(p.text):
+    for s in norsk.SENTENCE_BREAK_RE.split(p.text):
         if s.strip():
             yield " ".join(s.split())
 
