@@ -105,6 +105,7 @@ class Assistant:
         self._letters: dict[str, Letter] | None = None
         self._generation: Path | None = None
         self._lex: tuple[set[str], set[str], dict[str, set[str]]] | None = None
+        self._timelines: dict[str, Timeline | None] = {}  # per index generation, like the letters
         self._llm: Any = llm
 
     # --- state ---------------------------------------------------------------------------------------
@@ -112,12 +113,14 @@ class Assistant:
     def reload(self) -> None:
         with self._lock:
             self._index, self._letters, self._generation, self._lex = None, None, None, None
+            self._timelines = {}
 
     def _fresh(self) -> None:
         gen = current_generation(self.settings.index_dir)
         if gen != self._generation:
             with self._lock:
                 self._letters, self._generation, self._lex = None, gen, None  # a new letter brings new words
+                self._timelines = {}
                 if self._index is not None:
                     self._index.refresh()
 
@@ -404,8 +407,15 @@ class Assistant:
         return self._content_by_id(q, row, a, letter)
 
     def timeline(self, ident: str) -> Timeline | None:
-        """The assignment's events over every letter, in the letters' own order, and what is current."""
-        return timeline(ident, self.letters.values())
+        """The assignment's events over every letter, in the letters' own order, and what is current
+        (computed once per ID and index generation: an answer asks for it from several places)."""
+        self._fresh()  # a rebuilt index (a new letter) brings new events
+        key = norsk.id_key(ident) or ident
+        letters = self.letters
+        with self._lock:
+            if key not in self._timelines:
+                self._timelines[key] = timeline(ident, letters.values())
+            return self._timelines[key]
 
     def _from_timeline(self, q: Question, ident: str, hinted: set[str]) -> Answer | None:
         """Deadline and change questions about an assignment a later letter changed: the current value first;

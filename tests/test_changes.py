@@ -260,6 +260,12 @@ def test_cli_timeline_json(assistant: Assistant) -> None:
     assert data["current_deadlines"][0]["deadline"]["date"] == "2042-01-15"
     missing = CliRunner().invoke(app, ["timeline", "TB2041-99", "--index", str(assistant.settings.index_dir)])
     assert missing.exit_code != 0 and "TB2041-99" in missing.output
+    one = CliRunner().invoke(app, ["assignments", "--id", "tb2041-3", "--index", str(assistant.settings.index_dir),
+                                   "--json"])
+    assert one.exit_code == 0, one.output
+    rows = json.loads(one.output)
+    assert {r["letter"] for r in rows} == {"tildelingsbrev2041.txt", "a_tillegg2041_nr1.txt"}  # given, restated
+    assert all(r["timeline"]["status"] == "cancelled" for r in rows)
 
 
 # --- the parse report ---------------------------------------------------------------------------------------------
@@ -320,3 +326,23 @@ def test_a_header_that_clarifies_its_own_assignment_is_a_change_answered_with_it
                          "TB2041-04\tPresisering av TB2041-04 Nasjonal oversikt over fiktive registre\tEHE\tUendret\n"
                          "Oppdraget omfatter også registrene i den fiktive tannhelsetjenesten.")
     assert [(c.target, c.kind) for c in letter.changes] == [("TB2041-04", "clarified")]
+
+
+def test_a_new_letter_changes_the_timeline_the_assistant_already_computed(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "letters"
+    shutil.copytree(CHANGES, folder)
+    settings = Settings().replace(index_dir=tmp_path / "ix", letters_dir=folder)
+    embedder = FakeEmbedder()
+    ingest_folder(folder, settings, embedder=embedder)
+    a = Assistant(settings, embedder=embedder)
+    before = a.timeline("TB2041-02")
+    assert before is not None and before.status == "active"
+    (folder / "tillegg2041_nr3.txt").write_text(
+        "Dato: 1. november 2041\n\nTillegg nr. 3 til tildelingsbrev 2041\n\n"
+        "- TB2041-02 Veileder for digitale konsultasjoner: Oppdraget utgår.\n", encoding="utf-8")
+    ingest_folder(folder, settings, embedder=embedder)
+    after = a.timeline("TB2041-02")
+    assert after is not None and after.status == "cancelled"
+    assert "utgår" in a.ask("Hva er fristen for TB2041-02 b)?").text
