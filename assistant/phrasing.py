@@ -131,11 +131,77 @@ def owner_answer(ident: str, title: str, owner: str | None, lang: str) -> str:
     if not owner:
         return (f"The letters name no owning department for {ident} {title}." if lang == "en"
                 else f"Brevene oppgir ingen eieravdeling for {ident} {title}.")
-    names = ", ".join(f"{c} ({norsk.DEPARTMENTS[c]})" if c in norsk.DEPARTMENTS else c
-                      for c in owner.replace(" og ", "/").replace(",", "/").split("/"))
+    codes = [c.strip() for c in owner.replace(" og ", "/").replace(",", "/").split("/")]
+    named = [f"{c} ({norsk.DEPARTMENTS[c]})" for c in codes if c in norsk.DEPARTMENTS]
+    # "eies av KTA i HOD: KTA" says nothing twice: the department's name only where the grammar knows it.
+    names = f": {', '.join(named)}" if named else ""
     if lang == "en":
-        return f"{ident} {title} is owned by {owner} in the ministry: {names}."
-    return f"{ident} {title} eies av {owner} i HOD: {names}."
+        return f"{ident} {title} is owned by {owner} in the ministry{names}."
+    return f"{ident} {title} eies av {owner} i HOD{names}."
+
+
+ANSWER_CHARS = 390  # an answer is a sentence or two; a quoted list or new wording is cut here
+
+
+def no_changes(ident: str, title: str, lang: str) -> str:
+    return (f"I find no later letter that changes {ident} {title}." if lang == "en"
+            else f"Jeg finner ingen senere brev som endrer {ident} {title}.")
+
+
+def new_deadline_note(pair: str, lang: str) -> str:
+    return f" New deadline: {pair}." if lang == "en" else f" Ny frist: {pair}."
+
+
+def no_such_sub(ident: str, title: str, sub: str, known: list[str], lang: str) -> str:
+    shown = ", ".join(f"{x})" if len(x) == 1 else x for x in known) or "-"
+    return (f"{ident} {title} has no sub-item {sub}); it has {shown}." if lang == "en"
+            else f"{ident} {title} har ikke deloppdrag {sub}); det har {shown}.")
+
+
+def no_subitems(ident: str, title: str, sub: str, lang: str) -> str:
+    return (f"{ident} {title} has no sub-items, so I can't find sub-item {sub})." if lang == "en"
+            else f"{ident} {title} har ingen deloppdrag, så jeg finner ikke deloppdrag {sub}).")
+
+
+def no_amount(ident: str, title: str, lang: str) -> str:
+    return (f"I can't find an amount for {ident} {title} in the letters." if lang == "en"
+            else f"Jeg finner ikke noe beløp for {ident} {title} i brevene.")
+
+
+def header_only(ident: str, title: str, lang: str) -> str:
+    return f"{ident} {title}" + (" (listed by its header only)." if lang == "en" else " (står bare oppført med overskrift).")
+
+
+def count_head(n: int, what: str, lang: str) -> str:
+    """'12 oppdrag: ' / '3 new assignments in Tillegg nr. 1 (2023): '."""
+    return f"{n} {what}: "
+
+
+def assignments_word(lang: str, new_in: str | None = None) -> str:
+    if new_in:
+        return f"new assignments in {new_in}" if lang == "en" else f"nye oppdrag i {new_in}"
+    return "assignments" if lang == "en" else "oppdrag"
+
+
+def what(key: str, lang: str, ident: str = "") -> str:
+    """The thing not found, for not_found(): an assignment, an amount, a matching list, an answer."""
+    words = {"assignment": (f"oppdrag {ident}", f"assignment {ident}"), "amount": ("et beløp", "an amount"),
+             "matching": ("oppdrag som passer", "assignments that match"),
+             "anything": ("noe som svarer på dette", "anything that answers this"), "answer": ("et svar", "an answer")}
+    return words[key][1 if lang == "en" else 0]
+
+
+def ask_about(ident: str, intent: str, lang: str) -> str:
+    """A candidate question about a near assignment, for a not-found answer."""
+    verbs = {"deadline": ("Hva er fristen for {}?", "What is the deadline for {}?"),
+             "owner": ("Hvem eier {}?", "Who owns {}?")}
+    no, en = verbs.get(intent, ("Hva går {} ut på?", "What does {} ask for?"))
+    return (en if lang == "en" else no).format(ident)
+
+
+def ask_deadline_of(ident: str, sub: str | None = None) -> str:
+    label = f" {sub}{')' if len(sub) == 1 else ''}" if sub else ""
+    return f"Hva er fristen for {ident}{label}?"
 
 
 def not_found(what: str, lang: str) -> str:

@@ -27,8 +27,6 @@ from ingest.changes import FLAG_MAY_CHANGE, Event, Setting, Timeline
 from ingest.deadlines import map_label
 from ingest.records import Deadline, Letter, Paragraph
 
-ANSWER_CHARS = 390  # an answer is a sentence or two; quotes are cut to fit
-
 
 def sub_labels(tl: Timeline, letters: dict[str, Letter]) -> set[str]:
     """Every sub-item label the assignment has in any letter, or that a change names."""
@@ -222,7 +220,7 @@ def wording_answer(q: Question, tl: Timeline, letters: dict[str, Letter]) -> Ans
         return None
     head = (f"{tl.id} {tl.title} — new wording in {_where(e, q.language)}: " if q.language == "en"
             else f"{tl.id} {tl.title} — ny oppdragstekst i {_where(e, q.language)}: ")
-    text = head + f"«{short(e.new_text.strip('«»'), max(160, ANSWER_CHARS - len(head) - 4))}»"
+    text = head + f"«{short(e.new_text.strip('«»'), max(160, phrasing.ANSWER_CHARS - len(head) - 4))}»"
     cites: list[Citation] = []
     _add(cites, _wording_cite(e, letters))
     _add(cites, _created_cite(tl, letters))
@@ -286,7 +284,7 @@ def change_answer(q: Question, tl: Timeline, letters: dict[str, Letter], only: s
         origin = next((x for x in reversed(tl.history(None)) if x.deadline == cur.deadline
                        and FLAG_MAY_CHANGE not in x.flags), cur)
         _add(cites, _setting_cite(origin, tl, letters))
-    room = (ANSWER_CHARS - len(head) - sum(len(x) + 7 for x in saids)) // len(shown)
+    room = (phrasing.ANSWER_CHARS - len(head) - sum(len(x) + 7 for x in saids)) // len(shown)
     parts = [f"{said} — «{short(quote, max(80, room))}»" for said, quote in zip(saids, quotes, strict=True)]
     text = head + " ".join(p.rstrip(".") + "." for p in parts)
     return Answer(q.text, text, True, tuple(cites))

@@ -53,6 +53,23 @@ class Settings:
     min_bm25: float = field(
         default=6.0, metadata={"help": "BM25 score under which a bm25-only answer counts as not found"}
     )
+    # Coverage: does a question name something the letters speak of? Tuned on the gold set's negatives.
+    cover_unknown_word_dense: float = field(
+        default=0.90, metadata={"help": "cosine a Norwegian question with a word the letters never use needs"}
+    )
+    cover_min_overlap: float = field(
+        default=0.34, metadata={"help": "share of a Norwegian question's terms the top hits must hold ..."}
+    )
+    cover_low_overlap_dense: float = field(
+        default=0.88, metadata={"help": "... unless the cosine reaches this"}
+    )
+    cover_en_absent_dense: float = field(
+        default=0.90, metadata={"help": "cosine an English question needs when the glossary's Norwegian for its "
+                                        "words is absent from the letters"}
+    )
+    cover_en_unknown_dense: float = field(
+        default=0.86, metadata={"help": "cosine an English question in words the letters never use needs"}
+    )
     llm_model: str | None = field(
         default_factory=lambda: os.environ.get("LETTERS_LLM_MODEL") or None,
         metadata={"help": "optional chat model for phrasing answers ('openai:NAME' or 'ollama:NAME')"},

@@ -314,9 +314,10 @@ def _hit(dense: float) -> Hit:
 ])
 def test_an_english_question_is_covered_by_words_the_letters_use(assistant: Assistant, question: str,
                                                                   dense: float, covered: bool) -> None:
+    from assistant.coverage import covers
     from assistant.question import understand
 
-    assert assistant._covers(understand(question), [_hit(dense)]) is covered
+    assert covers(assistant.corpus(), understand(question), [_hit(dense)]) is covered
 
 
 # --- a supplement bound into the same file (style2038_bound_supplement.txt) --------------------------
@@ -377,10 +378,12 @@ def test_a_list_by_month_cites_the_deadline_that_puts_each_assignment_on_it(assi
 
 
 def test_an_english_word_finds_the_letters_word_it_is_another_spelling_of(assistant: Assistant) -> None:
-    assert assistant._cognates("dermatology") == ["dermatologi"]
-    assert assistant._cognates("parking") == []  # nothing like it in the letters
-    assert assistant._cognates("vaccination") == []  # the glossary translates it
-    q = assistant._understand("Which assignment offers courses in dermatology?", None, None)
+    from assistant.coverage import cognates
+
+    assert cognates(assistant.corpus(), "dermatology") == ["dermatologi"]
+    assert cognates(assistant.corpus(), "parking") == []  # nothing like it in the letters
+    assert cognates(assistant.corpus(), "vaccination") == []  # the glossary translates it
+    q = assistant._understand(assistant.corpus(), "Which assignment offers courses in dermatology?", None, None)
     assert q.cognates == "dermatologi"
     question = "Which assignment offers courses in dermatology?"
     assert "TB2038-05" not in {h.chunk.assignment for h in assistant.index.search(question, k=5, mode="bm25")}

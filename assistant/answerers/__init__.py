@@ -1,0 +1,1 @@
+"""One answerer per kind of question; each takes the corpus and the understood question and returns an Answer."""

@@ -1,0 +1,123 @@
+"""Answers about one assignment named by ID: routed by intent to the deadline, owner, change, amount or
+content answerer; a later letter's changes come from the timeline, and a cancelled one says so first."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant import phrasing
+from assistant import timeline as timeline_answers
+from assistant.answerers import amount, change, content, deadline, owner
+from assistant.corpus import Corpus, Row, amendments, find_assignment, primary
+from assistant.question import Question
+from assistant.records import Answer
+from ingest import norsk
+from ingest.records import Letter
+
+_CHANGE_KINDS = ("cancels", "deadline", "reworded", "renumbered", "clarified")
+_ASKS_DATE_RE = re.compile(r"frist|deadline|due", re.I)
+
+
+def answer(c: Corpus, q: Question, filters: dict[str, Any] | None) -> Answer:
+    """An answer about one assignment; whatever was asked, a cancelled or renumbered one says so first."""
+    said = _about(c, q)
+    if q.intent in ("deadline", "change") or not said.found:
+        return said
+    tl = c.timeline(q.ids[0])
+    return timeline_answers.with_status(q, tl, c.letters, said) if tl is not None else said
+
+
+def _about(c: Corpus, q: Question) -> Answer:
+    ident = q.ids[0]
+    rows, refs, known = _lookup(c, ident)
+    if not rows and not refs:
+        return _unknown_id(q, ident, known)
+    hinted = c.hinted_letters(q)
+    from_tl = _from_timeline(c, q, ident, {h.file for h in hinted})
+    if from_tl is not None:
+        return from_tl
+    if not rows:
+        return _mentioned_only(c, q, ident, refs)
+    row = primary(rows, q)
+    letter = c.letters[row["letter"]]
+    a = find_assignment(letter, row)
+    changes = [r for r in amendments(rows) if r["kind"] in _CHANGE_KINDS]
+    in_hinted = [r for r in refs if any(r["letter"] == h.file for h in hinted)]
+    if hinted and q.intent in ("change", "content") and in_hinted:
+        return change.what_letter_says(c, q, ident, in_hinted)
+    if q.intent == "change":
+        return change.by_id(c, q, a, letter, changes)
+    if q.intent == "owner":
+        return owner.answer(q, a, letter)
+    if q.intent == "deadline":
+        return deadline.answer(c, q, rows, changes)
+    if q.intent == "amount":
+        return amount.by_id(c, q, rows, refs)
+    return content.by_id(c, q, a, letter)
+
+
+def _lookup(c: Corpus, ident: str) -> tuple[list[Row], list[Row], set[str]]:
+    """The letters that head the assignment (or its former number), those that mention it, and every ID."""
+    tl = c.timeline(ident)
+    with c.registry() as reg:
+        rows = reg.find(ident)
+        refs = reg.references_to(ident)
+        known = reg.known_ids()
+        former = next((e.assignment for e in tl.events if e.kind == "created"), None) if tl and not rows else None
+        if former:  # given under an older number and renumbered to this one
+            rows = reg.find(former)
+    return rows, refs, known
+
+
+def _mentioned_only(c: Corpus, q: Question, ident: str, refs: list[Row]) -> Answer:
+    if q.intent == "owner":
+        return owner.from_refs(c, q, ident, refs)
+    if q.intent == "amount":
+        return amount.by_id(c, q, [], refs)
+    return change.what_letter_says(c, q, ident, refs)
+
+
+def _from_timeline(c: Corpus, q: Question, ident: str, hinted: set[str]) -> Answer | None:
+    """Deadline and change questions about an assignment a later letter changed: the current value first;
+    with a letter named ("what deadline did supplement 1 set"), what that letter set."""
+    tl = c.timeline(ident)
+    if tl is None or not tl.changed() and q.intent != "change":
+        return None
+    letters: dict[str, Letter] = c.letters
+    if hinted:
+        if q.intent in ("deadline", "change") and _ASKS_DATE_RE.search(q.text):
+            return (timeline_answers.letter_deadline_answer(q, tl, letters, hinted)
+                    or timeline_answers.deadline_answer(q, tl, letters))
+        with c.registry() as reg:
+            mentioned = {r["letter"] for r in reg.references_to(ident)}
+        if q.intent in ("change", "content") and not mentioned & hinted:
+            # said under the assignment's own header in that letter (no mention to quote from)
+            return timeline_answers.change_answer(q, tl, letters, only=hinted)
+        return None
+    if q.intent == "content" and not q.sub:
+        return timeline_answers.wording_answer(q, tl, letters)
+    if q.intent == "deadline":
+        return timeline_answers.deadline_answer(q, tl, letters)
+    if q.intent == "change":
+        return timeline_answers.change_answer(q, tl, letters)
+    return None
+
+
+def _unknown_id(q: Question, ident: str, known: set[str]) -> Answer:
+    return Answer(q.text, phrasing.not_found(phrasing.what("assignment", q.language, ident), q.language), False, (),
+                  tuple(_candidate_ids(ident, known, q)))
+
+
+def _candidate_ids(ident: str, known: set[str], q: Question) -> list[str]:
+    """Questions about the assignments whose numbers are nearest the unknown one, same year."""
+    m = re.match(r"([A-Z]+)(\d{4})-(\d+)", norsk.id_key(ident) or "")
+    if not m:
+        return []
+    prefix, year, num = m.group(1), m.group(2), int(m.group(3))
+    near = []
+    for k in known:
+        km = re.match(r"([A-Z]+)(\d{4})-(\d+)$", k or "")
+        if km and km.group(2) == year:
+            near.append((abs(int(km.group(3)) - num) + (0 if km.group(1) == prefix else 5), k))
+    return [phrasing.ask_about(k, q.intent, q.language) for _, k in sorted(near)[:3]]

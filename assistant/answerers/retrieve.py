@@ -1,0 +1,111 @@
+"""Retrieval answers: the best sentence of the best paragraphs for a question that names no assignment."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+from assistant import coverage, phrasing
+from assistant.answerers import by_id
+from assistant.cite import deadline_paragraph, hit_cite, short
+from assistant.corpus import Corpus, clean_filters, search_text
+from assistant.extract import best_sentences, sentences, stem_tokens
+from assistant.question import Question
+from assistant.records import Answer
+from index.records import Chunk, Hit
+from ingest import norsk
+from ingest.deadlines import find_deadlines
+
+
+def answer(c: Corpus, q: Question, filters: dict[str, Any] | None, timings: dict[str, float]) -> Answer:
+    t = time.perf_counter()
+    query = search_text(q, q.text if not q.inherited else f"{' '.join(q.ids)} {q.text}")
+    filters = clean_filters(filters)
+    hits, filters = _search(c, q, query, filters)
+    timings["search_ms"] = (time.perf_counter() - t) * 1000
+    if not hits or not c.relevant(hits[0]) or not coverage.covers(c, q, hits):
+        cands = tuple(phrasing.ask_about(h.chunk.assignment or "", "content", q.language)
+                      for h in _distinct_assignments(hits)[:3])
+        return Answer(q.text, phrasing.not_found(phrasing.what("anything", q.language), q.language), False, (), cands)
+    top = hits[: max(3, c.settings.top_k)]
+    if c.full and q.intent in ("deadline", "owner"):
+        ident = topic_assignment(c, q, hits) if q.intent == "deadline" else top[0].chunk.assignment
+        if ident:
+            routed = by_id.answer(c, dataclasses.replace(q, ids=(ident,)), filters)
+            if routed.found or q.intent == "deadline":  # "no deadline stated for X" is the answer too
+                return routed
+    embed, qvec = c.sentence_embedder(q, query)  # the vector the search made: embedded once
+    best = best_sentences(search_text(q, q.text), [h.chunk.text for h in top[:3]], want_amount=q.intent == "amount",
+                          n=2, embed=embed, query_vec=qvec, want_date=q.intent == "deadline")
+    if not best:
+        return Answer(q.text, phrasing.not_found(phrasing.what("answer", q.language), q.language), False)
+    pi = best[0][0]
+    chosen = top[pi].chunk
+    sentence = " ".join(s for i, s, _ in best if i == pi)
+    prefix = f"{chosen.assignment}: " if chosen.assignment and c.full else ""
+    cites = [hit_cite(top[pi], highlight=best[0][1])] + [hit_cite(h) for i, h in enumerate(top) if i != pi]
+    return Answer(q.text, prefix + short(sentence, 300), True, tuple(cites))
+
+
+def _search(c: Corpus, q: Question, query: str, filters: dict[str, Any] | None
+            ) -> tuple[list[Hit], dict[str, Any] | None]:
+    k = max(5, c.settings.top_k)
+    hits = c.search(query, k, filters)
+    if (c.full and q.intent == "amount" and q.year and hits and hits[0].chunk.year != q.year
+            and not (filters or {}).get("year") and q.year in c.years()):
+        # "how much … in 2023" found in another year's letter: the 2023 letters' figures, or none
+        filters = {**(filters or {}), "year": q.year}
+        hits = c.search(query, k, filters)
+    return hits, filters
+
+
+def topic_assignment(c: Corpus, q: Question, hits: list[Hit]) -> str | None:
+    """Of the top hits, the assignment whose deadline sentence best matches the question; None when a
+    passage outside any assignment (a section, an assignment without ID) answers better."""
+    q_tokens = stem_tokens(search_text(q, q.text))
+    best: tuple[float, str | None] | None = None
+    seen: set[str] = set()
+    for rank, hit in enumerate(hits[:5]):
+        ch = hit.chunk
+        key = ch.assignment or f"{ch.letter}:{ch.line}"
+        if key in seen:
+            continue
+        seen.add(key)
+        scored = _deadline_match(c, ch, q_tokens)
+        if scored is not None and (best is None or scored[0] - rank > best[0]):
+            best = (scored[0] - rank, scored[1])
+    return best[1] if best else None
+
+
+def _deadline_match(c: Corpus, ch: Chunk, q_tokens: set[str]) -> tuple[float, str | None] | None:
+    """How well a hit's deadline sentences match the question's words, and the assignment it answers for."""
+    letter = c.letters.get(ch.letter)
+    a = next((x for x in letter.assignments if ch.assignment and x.id == ch.assignment), None) if letter else None
+    if letter is not None and a is not None and a.deadlines:
+        texts = [deadline_paragraph(letter, a, d).text for d in a.deadlines]
+        own = any(d.kind != "default_rule" for d in a.deadlines)
+        score = max(len(q_tokens & stem_tokens(t)) for t in texts) + 0.5 * len(q_tokens & stem_tokens(a.title))
+        return score + (0.5 if own else 0), a.id
+    if a is None and (rows := _dated_rows(ch)):
+        # A passage outside the assignments: its dated rows ("15. mars Årsrapport") each stand alone.
+        return max(len(q_tokens & stem_tokens(r)) for r in rows) + 0.5, None
+    if a is not None:
+        # An assignment the letters give no deadline: when its title is what was asked about, the
+        # answer is that it has none, not another assignment's date.
+        return len(q_tokens & stem_tokens(a.title)) - 1.5, a.id
+    return None
+
+
+def _dated_rows(ch: Chunk) -> list[str]:
+    """The sentences of a chunk that state a deadline, or that open with a date (a calendar row)."""
+    return [s for s in sentences(ch.text) if norsk.DATE_RE.match(s) or find_deadlines(s, ch.year, None, ch.line)]
+
+
+def _distinct_assignments(hits: list[Hit]) -> list[Hit]:
+    seen, out = set(), []
+    for h in hits:
+        if h.chunk.assignment and h.chunk.assignment not in seen:
+            seen.add(h.chunk.assignment)
+            out.append(h)
+    return out

@@ -1,0 +1,225 @@
+"""One index generation as the answerers see it: its letters, registry, search, timelines and words."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.extract import stem_tokens
+from assistant.question import Question, understand
+from index.records import Hit
+from index.search import SearchIndex
+from ingest import norsk
+from ingest.changes import Timeline, timeline
+from ingest.records import Assignment, Letter
+from ingest.registry import Registry
+from ingest.settings import Settings
+
+Row = dict[str, Any]  # a registry row: the SPEC's `letters assignments` JSON for one assignment in one letter
+_LETTER_WORD_RE = re.compile(r"[a-zæøå]+")
+
+
+class Corpus:
+    """The letters of one index generation and what is computed from them once (timelines, the letters'
+    words). A new generation gets a new Corpus; the search index is shared and refreshed."""
+
+    def __init__(self, settings: Settings, config: str, index: SearchIndex, generation: Path | None):
+        self.settings = settings
+        self.config = config
+        self.index = index
+        self.generation = generation
+        self._lock = threading.RLock()
+        self._letters: dict[str, Letter] | None = None
+        self._timelines: dict[str, Timeline | None] = {}
+        self._lex: tuple[set[str], set[str], dict[str, set[str]]] | None = None
+
+    @property
+    def full(self) -> bool:
+        """The structured answerers run only in the full configuration (the others are retrieval baselines)."""
+        return self.config == "full"
+
+    def registry(self) -> Registry:
+        assert self.generation is not None, "no index has been built"
+        return Registry(self.generation / "registry.sqlite")
+
+    @property
+    def letters(self) -> dict[str, Letter]:
+        with self._lock:
+            if self._letters is None:
+                with self.registry() as reg:
+                    self._letters = {letter.file: letter for letter in reg.letters()}
+            return self._letters
+
+    def assignments(self, year: int | None = None, owner: str | None = None, due_before: str | None = None,
+                    letter: str | None = None) -> list[Row]:
+        with self.registry() as reg:
+            return reg.assignments(year=year, owner=owner, due_before=due_before, letter=letter)
+
+    def rows(self, ident: str) -> list[Row]:
+        with self.registry() as reg:
+            return reg.find(ident)
+
+    def timeline(self, ident: str) -> Timeline | None:
+        """The assignment's events over every letter, in the letters' own order, and what is current
+        (computed once per ID: an answer asks for it from several places)."""
+        key = norsk.id_key(ident) or ident
+        letters = self.letters
+        with self._lock:
+            if key not in self._timelines:
+                self._timelines[key] = timeline(ident, letters.values())
+            return self._timelines[key]
+
+    def has_status(self, ident: str, status: str) -> bool:
+        """Is the assignment cancelled (status 'cancelled') or given a new deadline ('postponed') by now?"""
+        tl = self.timeline(ident)
+        if tl is None:
+            return False
+        if status == "cancelled":
+            return tl.status == "cancelled"
+        return any(tl.events[s.event].kind == "new_deadline" and s.deadline is not None for s in tl.settings)
+
+    def timeline_kinds(self, ident: str) -> set[str]:
+        """What the timeline says now, as the reference kinds the LLM check reads: cancelled, postponed."""
+        tl = self.timeline(ident)
+        if tl is None:
+            return set()
+        kinds = {"cancels"} if tl.status == "cancelled" else set()
+        if self.has_status(ident, "postponed"):
+            kinds.add("deadline")
+        return kinds
+
+    # --- the letters named by a question ---------------------------------------------------------------
+
+    def hinted_letters(self, q: Question) -> list[Letter]:
+        """The letters a question names ("tillegg nr. 18", "supplementary letter no. 2 for 2025")."""
+        if not q.letter_hint:
+            return []
+        kind, number = q.letter_hint
+        out = []
+        for letter in self.letters.values():
+            if letter.kind != kind and not (kind == "addendum" and letter.kind == "supplementary"):
+                continue
+            if number is not None and not re.search(rf"\bnr\.?\s*{number}\b", letter.title, re.I):
+                continue
+            if q.year and letter.year != q.year:
+                continue
+            out.append(letter)
+        return out
+
+    def letter_named(self, text: str, year: int | None) -> str | None:
+        q = understand(text)
+        matches = self.hinted_letters(dataclasses.replace(q, year=year))
+        return matches[0].file if len(matches) == 1 else None
+
+    def years(self) -> set[int]:
+        return {x.year for x in self.letters.values() if x.year}
+
+    # --- search and sentence scoring -------------------------------------------------------------------
+
+    def search(self, text: str, k: int, filters: dict[str, Any] | None = None) -> list[Hit]:
+        return self.index.search(text, k=k, mode=self.config, filters=filters)
+
+    def relevant(self, hit: Hit) -> bool:
+        if hit.reason in ("id", "budget"):
+            return True
+        if hit.dense is not None:
+            return hit.dense >= self.settings.min_relevance
+        return (hit.bm25 or 0.0) >= self.settings.min_bm25
+
+    def sentence_embedder(self, q: Question, text: str | None = None
+                          ) -> tuple[Callable[[list[str]], np.ndarray] | None, np.ndarray | None]:
+        """The passage embedder and the question's vector, for sentence scoring (none for bm25)."""
+        if self.config == "bm25":
+            return None, None
+        emb = self.index.embedder
+        return emb.embed_passages, emb.embed_queries([text or q.text])[0]
+
+    @property
+    def vocabulary(self) -> set[str]:
+        """The stems (stem_tokens) of the letters' words."""
+        return self._lexicon()[0]
+
+    @property
+    def words(self) -> set[str]:
+        """Every word of the letters, lower case."""
+        return self._lexicon()[1]
+
+    def words_by_prefix(self, prefix: str) -> set[str]:
+        """The letters' words of five letters or more that start with these four."""
+        return self._lexicon()[2].get(prefix, set())
+
+    def _lexicon(self) -> tuple[set[str], set[str], dict[str, set[str]]]:
+        with self._lock:
+            if self._lex is None:
+                stems: set[str] = set()
+                words: set[str] = set()
+                for c in self.index.all_chunks():
+                    stems |= stem_tokens(c.text)
+                    words.update(_LETTER_WORD_RE.findall(c.text.lower()))
+                buckets: dict[str, set[str]] = {}
+                for w in words:
+                    if len(w) >= 5:
+                        buckets.setdefault(w[:4], set()).add(w)
+                self._lex = (stems, words, buckets)
+            return self._lex
+
+
+# --- rows of the registry ----------------------------------------------------------------------------
+
+
+def primary(rows: list[Row], q: Question) -> Row:
+    """The letter where the assignment was given (its ID's year), else the newest one."""
+    if q.year:
+        same = [r for r in rows if r["year"] == q.year]
+        if same:
+            return same[0]
+    for r in rows:
+        m = re.search(r"(?:19|20)\d\d", r["id"])
+        if m and r["year"] == int(m.group(0)):
+            return r
+    return rows[-1]
+
+
+def amendments(rows: list[Row]) -> list[Row]:
+    """The later letters' references to the assignment, each once."""
+    seen, out = set(), []
+    for r in rows:
+        for a in r["amendments"]:
+            key = (a["letter"], a["line"], a["kind"])
+            if key not in seen:
+                seen.add(key)
+                out.append(a)
+    return out
+
+
+def find_assignment(letter: Letter, row: Row) -> Assignment:
+    for a in letter.assignments:
+        if a.id == row["id"] and a.line == row["line"]:
+            return a
+    return next(a for a in letter.assignments if a.id == row["id"])
+
+
+def clean_filters(filters: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not filters:
+        return None
+    out = {k: v for k, v in filters.items() if v not in (None, "", [], "Alle", "All")}
+    return out or None
+
+
+def search_text(q: Question, text: str) -> str:
+    """The text to search with: an English question also carries the Norwegian words for its terms
+    (the glossary's, and the letters' words its words are another spelling of)."""
+    return f"{text} {norsk.expand_english(text)} {q.cognates}".strip() if q.language == "en" else text
+
+
+def sub_words(sub: str | None) -> str:
+    """A sub-item as the search's ID routing reads it: "deloppdrag e", "fase 1"."""
+    if not sub:
+        return ""
+    return sub if " " in sub else f"deloppdrag {sub}"

@@ -1,0 +1,98 @@
+"""Do the letters speak of what a question asks? Refusals before search, coverage of a topic after it."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from assistant import phrasing
+from assistant.corpus import Corpus
+from assistant.extract import stem_tokens
+from assistant.question import Question
+from assistant.records import Answer
+from index.records import Hit
+from ingest import norsk
+
+# Words of an English question that name no topic: they say what is asked, not about what.
+_EN_QUESTION_WORDS = frozenset("""
+what which when where who whom whose why how much many does do did done is are was were been being be have has
+had the this that these those there their them they with from into onto about over under after before between
+by for of on in at to and or but not any some all each every other than then also only just more most
+assignment assignments task tasks letter letters deadline deadlines date dates due department departments
+directorate ministry owner owns own owned responsible covers cover covering deals deal dealing concerns concern
+concerning involve involves involved mention mentions mentioned say says said ask asks asked introduce
+introduces introduced introduction give gives given describe describes described work working must should shall
+will would could might need needs needed required require requires complete completed completion deliver
+delivered delivery submit submitted send sent year years month months week weeks part item items sub-item
+sub-task please tell know find list lists name names kind type
+""".split())
+_WORD_RE = re.compile(r"[A-Za-zÆØÅæøåÉéÜü]{2,}")
+# SQL or shell text pasted into the chat is no question about the letters.
+_CODE_RE = re.compile(r";\s*(?:drop|delete|insert|update|select|alter|truncate)\b|\bunion\s+select\b|--\s*$|"
+                      r"^\s*(?:select|drop|delete|insert)\s+.*\b(?:from|table|into)\b", re.IGNORECASE)
+# A question scoped to a letter, or to money, of a given year ("i tildelingsbrevet for 2026", "in 2022").
+_SCOPED_RE = re.compile(r"\b(?:tildelingsbrev\w*|brevet|letter|supplement\w*|tillegg\w*|bevilg\w*|allocated|"
+                        r"budsjett\w*|budget|kap(?:ittel|\.)?|post)\b", re.IGNORECASE)
+
+
+def out_of_scope(c: Corpus, q: Question) -> Answer | None:
+    """Questions no letter can answer, refused before any search: no words at all ('', emojis, '?!?'),
+    code rather than a question, or a letter year the index holds no letter of."""
+    if not _WORD_RE.search(q.text) or _CODE_RE.search(q.text):
+        return Answer(q.text, phrasing.rephrase(q.language), False)
+    years = c.years()
+    if q.year and years and q.year not in years and not q.ids and _SCOPED_RE.search(q.text):
+        return Answer(q.text, phrasing.no_letter_year(q.year, sorted(years), q.language), False)
+    return None
+
+
+def content_words(text: str) -> list[str]:
+    """The words of an English question that can name its topic (not 'what', 'deadline', 'assignment')."""
+    return [w for w in re.findall(r"[a-z]+(?:-[a-z]+)*", norsk.ID_RE.sub(" ", text).lower())
+            if len(w) >= 4 and w not in _EN_QUESTION_WORDS]
+
+
+def cognates(c: Corpus, word: str) -> list[str]:
+    """Words of the letters that an English word is another spelling of: 'ichthyosis' -> 'iktyose';
+    none for a word the letters use as it is or the glossary translates."""
+    if len(word) < 6 or word in c.words or norsk.expand_english(word):
+        return []
+    target = norsk.norwegian_spelling(word)
+    need = max(5, -(-3 * len(target) // 4))  # three quarters of it, from the start (compounds go on)
+    out = [w for w in c.words_by_prefix(target[:4]) if len(os.path.commonprefix([target, w])) >= need]
+    return sorted(out, key=len)[:4]
+
+
+def covers(c: Corpus, q: Question, hits: list[Hit]) -> bool:
+    """Do the letters speak of what a Norwegian question names? Cosine alone does not tell
+    'droner' or 'cannabis' from topics the letters have; a word the letters never use does."""
+    if c.config == "bm25":
+        return True
+    if q.language == "en":
+        return _covers_en(c, q, hits)
+    s = c.settings
+    terms = {t for t in stem_tokens(norsk.ID_RE.sub(" ", q.text)) if len(t) >= 4 and not t.isdigit()}
+    if not terms:
+        return True
+    top = hits[0].dense or 0.0
+    unknown = {t for t in terms if len(t) >= 5} - c.vocabulary
+    covered = len(terms & set().union(*(stem_tokens(h.chunk.text) for h in hits[:3]))) / len(terms)
+    return not ((unknown and top < s.cover_unknown_word_dense)
+                or (covered < s.cover_min_overlap and top < s.cover_low_overlap_dense))
+
+
+def _covers_en(c: Corpus, q: Question, hits: list[Hit]) -> bool:
+    """An English question is known to the letters through the glossary's Norwegian terms or words
+    the letters use as they are (names, English terms). One that names only words of neither kind
+    ("sugar tax") is not covered unless the meaning match is strong."""
+    words = content_words(q.text)
+    if not words:
+        return True
+    vocab, top = c.vocabulary, hits[0].dense or 0.0
+    said = {w: stem_tokens(norsk.expand_english(w)) for w in words}  # the Norwegian the glossary gives
+    if any(w[:6] in vocab or said[w] & vocab for w in words):
+        return True
+    # Not one word the letters use. One the glossary knows whose Norwegian the letters never use
+    # ("salt": "salt") makes it surer that the topic is not theirs than a word it does not know.
+    absent = any(said[w] for w in words)
+    return top >= (c.settings.cover_en_absent_dense if absent else c.settings.cover_en_unknown_dense)
