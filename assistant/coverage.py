@@ -43,7 +43,16 @@ def out_of_scope(c: Corpus, q: Question) -> Answer | None:
     years = c.years()
     if q.year and years and q.year not in years and not q.ids and _SCOPED_RE.search(q.text):
         return Answer(q.text, phrasing.no_letter_year(q.year, sorted(years), q.language), False)
+    if q.letter_hint and q.letter_hint[1] is not None and not _numbered_letter(c, q.letter_hint[1], q.year):
+        held = sorted({phrasing.short_title(x.title, x.year) for x in c.letters.values() if x.kind != "allocation"})
+        return Answer(q.text, phrasing.no_such_letter(q.letter_hint[1], held, q.language), False)
     return None
+
+
+def _numbered_letter(c: Corpus, number: int, year: int | None) -> bool:
+    """Is there a later letter (a supplement of any name) with this number, of this year where one is named?"""
+    return any(re.search(rf"\bnr\.?\s*{number}\b", x.title, re.I) and (not year or x.year == year)
+               and x.kind != "allocation" for x in c.letters.values())
 
 
 def content_words(text: str) -> list[str]:

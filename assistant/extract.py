@@ -15,7 +15,7 @@ _PARA_RE = re.compile(r"\n\s*\n")
 _MARKER_RE = re.compile(r"(?:[a-h]|\d{1,2})[.)]")
 _ITEM_RE = re.compile(r"(?<=[:.])\s+(?=(?:[a-h]|\d{1,2})[.)]\s+[A-ZÆØÅ«])")
 # "How many teams", "hvor mange": the answer is a count, a number that is not a year.
-_ASKS_COUNT_RE = re.compile(r"\b(?:how\s+many|hvor\s+mange|antall|number\s+of)\b", re.I)
+ASKS_COUNT_RE = re.compile(r"\b(?:how\s+many|hvor\s+mange|antall|number\s+of)\b", re.I)
 _COUNT_RE = re.compile(r"(?<![\d.,-])(?!(?:19|20)\d\d\b)\d{1,6}(?![\d.,-]?\d)(?!\s*(?:%|prosent))")
 _COUNT_WORD_RE = re.compile(r"\b(?:to|tre|fire|fem|seks|sju|syv|åtte|ti|elleve|tolv|femten|tjue|tretti|femti|hundre)\b",
                             re.I)
@@ -99,7 +99,7 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
     if not scored:
         return []
     # An amount or a date question is answered by a sentence that holds one, where any does.
-    want_count = bool(_ASKS_COUNT_RE.search(question))
+    want_count = bool(ASKS_COUNT_RE.search(question))
     want_task = bool(_ASKS_TASK_RE.search(question)) and not (want_amount or want_date or want_count)
     wanted = [c for c in scored if _bonus(c[3], want_amount, want_date, want_count, want_task) > 0]
     if wanted:

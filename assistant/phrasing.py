@@ -177,6 +177,13 @@ def count_head(n: int, what: str, lang: str) -> str:
     return f"{n} {what}: "
 
 
+def id_span(ids: list[str]) -> str:
+    """'TB2021-27 – TB2021-45' for a run the letter numbers in order, else the first few and how many more."""
+    if len(ids) <= 8:
+        return ", ".join(ids)
+    return f"{ids[0]} – {ids[-1]} ({', '.join(ids[:4])}, …)"
+
+
 def assignments_word(lang: str, new_in: str | None = None) -> str:
     if new_in:
         return f"new assignments in {new_in}" if lang == "en" else f"nye oppdrag i {new_in}"
@@ -213,6 +220,16 @@ def rephrase(lang: str) -> str:
             "e.g. «What is the deadline for TB2024-07 d)?»" if lang == "en" else
             "Jeg finner ikke noe spørsmål i dette. Spør om et oppdrag, en frist, en eier eller et beløp, "
             "f.eks. «Hva er fristen for TB2024-07 d)?»")
+
+
+def no_such_letter(number: int, held: list[str], lang: str) -> str:
+    shown = "; ".join(held) or "-"
+    return (f"I have no supplementary letter no. {number}; the later letters I have: {shown}." if lang == "en"
+            else f"Jeg har ikke noe tilleggsbrev nr. {number}; de senere brevene jeg har: {shown}.")
+
+
+def not_in_letter(ident: str, where: str, lang: str) -> str:
+    return (f"{where} does not mention {ident}." if lang == "en" else f"{where} nevner ikke {ident}.")
 
 
 def no_letter_year(year: int, years: list[int], lang: str) -> str:

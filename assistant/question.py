@@ -5,11 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal
 
 from ingest import norsk
 
-INTENTS = ("change", "deadline", "owner", "amount", "list", "content")
+
+class Intent(StrEnum):
+    """What a question asks for; the router picks the answerer by it (a StrEnum: it compares and prints as text)."""
+
+    CHANGE = "change"
+    DEADLINE = "deadline"
+    OWNER = "owner"
+    AMOUNT = "amount"
+    LIST = "list"
+    CONTENT = "content"
+
+
+INTENTS = tuple(i.value for i in Intent)
+Age = Literal["new", "earlier"]
 
 _EN_WORDS = {"what", "which", "when", "who", "the", "is", "of", "does", "deadline", "due", "department", "owns",
              "how", "much", "assignment", "did", "happen", "happened", "to", "about", "ask", "and", "are",
@@ -50,6 +64,15 @@ _YEAR_RE = re.compile(r"\b((?:19|20)\d\d)\b")
 _DEPT_RE = re.compile(r"\b(" + "|".join(norsk.DEPARTMENTS) + r")\b")
 _SAME_PART_RE = re.compile(r"\b(?:det|dette|samme)\s+(?:deloppdraget|punktet|delen|fasen)|"
                            r"\b(?:that|this|the\s+same)\s+(?:sub-?task|sub-?item|part|phase|item)\b", re.I)
+# "under 2.3.2", "section 2.4.4", "punkt 2.6", "kapittel 2.3": a numbered section of a letter (not a date).
+_SECTION_RE = re.compile(r"\b(?:under|avsnitt|seksjon|section|kapittel|kap\.?|chapter|punkt|pkt\.?|del|i)\s+"
+                         r"(?P<n>\d{1,2}(?:\.\d{1,2}){1,3})(?![.\d]*\d{4})(?!\.\d)\b", re.I)
+_SECTION_PAREN_RE = re.compile(r"\((?P<n>\d{1,2}(?:\.\d{1,2}){1,3})\)")
+# "nye oppdrag", "new assignments": assignments the letter gives (its own year); "tidligere / ikke fullførte /
+# earlier / unfinished": those carried over from an earlier year.
+_NEW_AGE_RE = re.compile(r"\b(?:nye|new)\s+(?:\w+\s+){0,2}(?:oppdrag|assignments?|tasks?|TB)", re.I)
+_EARLIER_AGE_RE = re.compile(r"\b(?:tidligere|eldre|ikke\s+(?:fullførte|avsluttede|ferdigstilte)|uavsluttede|"
+                             r"videreførte|earlier|older|unfinished|previous|ongoing|carried[- ]over)\b", re.I)
 _FOLLOWUP_RE = re.compile(r"^\s*(og|and|hva med|what about|samme|same|den|det|it|that)\b", re.I)
 
 
@@ -57,7 +80,7 @@ _FOLLOWUP_RE = re.compile(r"^\s*(og|and|hva med|what about|samme|same|den|det|it
 class Question:
     text: str
     language: str  # "no" | "en"
-    intent: str
+    intent: Intent
     ids: tuple[str, ...] = ()
     sub: str | None = None  # a bare label ("d", "2") or "fase 1"
     year: int | None = None
@@ -70,6 +93,8 @@ class Question:
     inherited: bool = False
     context: str = ""  # an earlier turn's words, for a follow-up that names too little on its own
     cognates: str = ""  # letters' words an English question's words are another spelling of ("iktyose")
+    section: str | None = None  # a section number the question is scoped to ("2.3.2")
+    age: Age | None = None  # "new" assignments of the letter, or "earlier" ones it carries over
 
 
 def detect_language(text: str) -> str:
@@ -79,7 +104,24 @@ def detect_language(text: str) -> str:
     return "en" if en > no else "no"
 
 
-def _intent(text: str, has_id: bool) -> tuple[str, bool]:
+def _intent(text: str, has_id: bool) -> tuple[Intent, bool]:
+    name, explicit = _intent_name(text, has_id)
+    return Intent(name), explicit
+
+
+def section_scope(text: str) -> str | None:
+    clean = norsk.ID_RE.sub(" ", text)
+    m = _SECTION_RE.search(clean) or _SECTION_PAREN_RE.search(clean)
+    return m.group("n") if m else None
+
+
+def age_scope(text: str) -> Age | None:
+    if _EARLIER_AGE_RE.search(text):
+        return "earlier"
+    return "new" if _NEW_AGE_RE.search(text) else None
+
+
+def _intent_name(text: str, has_id: bool) -> tuple[str, bool]:
     low = text.lower()
     hits = [name for name, rx in _INTENT_RULES if rx.search(low)]
     if "list" in hits and not has_id:
@@ -187,7 +229,8 @@ def understand(text: str, history: list[dict[str, Any]] | None = None) -> Questi
     q = Question(text=text, language=detect_language(text), intent=intent, ids=tuple(ids), sub=_sub(text),
                  year=years[0] if years else None, owner=dept.group(1) if dept else None,
                  explicit_intent=explicit, date=date, only_owner=bool(_ONLY_RE.search(text)),
-                 letter_hint=letter_hint(text), due=due_window(text))
+                 letter_hint=letter_hint(text), due=due_window(text), section=section_scope(text),
+                 age=age_scope(text))
     if history and not ids:
         q = _inherit(q, history)
     return q

@@ -34,6 +34,10 @@ def _about(c: Corpus, q: Question) -> Answer:
     if not rows and not refs:
         return _unknown_id(q, ident, known)
     hinted = c.hinted_letters(q)
+    if hinted and not _in_letters(c, ident, rows, refs, {h.file for h in hinted}):
+        where = "; ".join(phrasing.short_title(h.title, h.year) for h in hinted)
+        return Answer(q.text, phrasing.not_in_letter(ident, where, q.language), False, (),
+                      (phrasing.ask_about(ident, q.intent, q.language),))
     from_tl = _from_timeline(c, q, ident, {h.file for h in hinted})
     if from_tl is not None:
         return from_tl
@@ -68,6 +72,13 @@ def _lookup(c: Corpus, ident: str) -> tuple[list[Row], list[Row], set[str]]:
         if former:  # given under an older number and renumbered to this one
             rows = reg.find(former)
     return rows, refs, known
+
+
+def _in_letters(c: Corpus, ident: str, rows: list[Row], refs: list[Row], files: set[str]) -> bool:
+    """Does any of these letters head, mention or change the assignment?"""
+    tl = c.timeline(ident)
+    return (any(r["letter"] in files for r in (*rows, *refs))
+            or tl is not None and any(e.letter in files for e in tl.events))
 
 
 def _mentioned_only(c: Corpus, q: Question, ident: str, refs: list[Row]) -> Answer:

@@ -122,9 +122,13 @@ def what_letter_says(c: Corpus, q: Question, ident: str, refs: list[Row]) -> Ans
     if lead_in and q.intent != "deadline":
         passages = passages[lead_in[-1] + 1:] + passages[: lead_in[-1] + 1]
     if q.intent == "deadline":
+        # a mention that gives no date is no deadline: say so, with what the letter does say
         said = _mentioned_deadline(c, q, ident, refs, passages)
         if said is not None:
             return said
+        letter, a, para = passages[0]
+        return Answer(q.text, phrasing.no_deadline(ident, "", None, q.language), False,
+                      (cite(letter, a, para, None),))
     embed, qvec = c.sentence_embedder(q)
     best = best_sentences(search_text(q, q.text), [p.text for _, _, p in passages], n=2, embed=embed, query_vec=qvec)
     pi = best[0][0] if best else 0
