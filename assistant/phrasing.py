@@ -184,6 +184,17 @@ def id_span(ids: list[str]) -> str:
     return f"{ids[0]} – {ids[-1]} ({', '.join(ids[:4])}, …)"
 
 
+def subitem_count(ident: str, title: str, n: int, labels: str, lang: str) -> str:
+    return (f"{ident} {title} has {n} sub-items: {labels}." if lang == "en"
+            else f"{ident} {title} har {n} deloppdrag: {labels}.")
+
+
+def amount_fact(value: str, budget: str, sentence: str, lang: str) -> str:
+    """'12,5 mill. kroner (kap. 765 post 21) — «…»'."""
+    line = f" ({budget})" if budget else ""
+    return f"{value}{line} — «{sentence}»"
+
+
 def assignments_word(lang: str, new_in: str | None = None) -> str:
     if new_in:
         return f"new assignments in {new_in}" if lang == "en" else f"nye oppdrag i {new_in}"

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistant import facts
 from assistant import timeline as timeline_answers
-from assistant.answerers import by_id, change, lists, retrieve
+from assistant.answerers import by_id, change, fact, lists, retrieve
 from assistant.corpus import Corpus
 from assistant.question import Question
 from assistant.records import Answer
+
+# Intents whose answer is a passage a fact can be taken out of (not a registry list, a deadline or a change).
+_FACT_INTENTS = ("content", "amount", "list", "owner")
 
 
 def route(c: Corpus, q: Question, filters: dict[str, Any] | None, timings: dict[str, float]) -> Answer:
@@ -17,14 +21,18 @@ def route(c: Corpus, q: Question, filters: dict[str, Any] | None, timings: dict[
     if not c.full:
         return retrieve.answer(c, q, filters, timings)
     if q.ids:
-        return by_id.answer(c, q, filters)
-    if q.intent in ("list", "change") and q.letter_hint:
-        answer = (change.letter_changes(c, q) or lists.answer(c, q, filters)
-                  or retrieve.answer(c, q, filters, timings))
+        answer = fact.subitem_count(c, q) or by_id.answer(c, q, filters)
+        return fact.refine(c, q, answer) if q.intent in _FACT_INTENTS else answer
+    listed = None
+    if facts.asks(q.text) == "list":
+        pass  # "which countries …": named things inside a passage, not a list of assignments
+    elif q.intent in ("list", "change") and q.letter_hint:
+        listed = change.letter_changes(c, q) or lists.answer(c, q, filters)
     elif q.intent == "list":
-        answer = lists.answer(c, q, filters) or retrieve.answer(c, q, filters, timings)
-    else:
-        answer = retrieve.answer(c, q, filters, timings)
+        listed = lists.answer(c, q, filters)
+    answer = listed or retrieve.answer(c, q, filters, timings)
+    if listed is None and q.intent in _FACT_INTENTS:
+        answer = fact.refine(c, q, answer)
     if answer.found and q.intent != "list" and answer.citations:
         about = answer.citations[0].assignment
         tl = c.timeline(about) if about else None

@@ -7,7 +7,7 @@ import re
 from assistant import phrasing
 from assistant.cite import cite, header_cite, paragraph_at, paragraphs_from, short, with_items
 from assistant.corpus import Corpus, Row, search_text
-from assistant.extract import best_sentences
+from assistant.extract import ASKS_COUNT_RE, best_sentences
 from assistant.question import Question
 from assistant.records import Answer, Citation
 from ingest import norsk
@@ -53,7 +53,9 @@ def letter_changes(c: Corpus, q: Question) -> Answer | None:
     lead = phrasing.short_title(letter.title, letter.year)
     kinds = phrasing.EVENT_EN if q.language == "en" else phrasing.EVENT_NO
     detail = "; ".join(f"{t} ({kinds.get(next(x.kind for x in changes if x.target == t), '')})" for t in ids[:12])
-    return Answer(q.text, f"{lead}: {detail}.", True, tuple(cites))
+    count = phrasing.count_head(len(ids), phrasing.assignments_word(q.language), q.language) \
+        if ASKS_COUNT_RE.search(q.text) else ""
+    return Answer(q.text, f"{count}{lead}: {detail}.", True, tuple(cites))
 
 
 def new_in(c: Corpus, q: Question, letter: Letter) -> Answer | None:

@@ -1,0 +1,103 @@
+"""Fact answers: the count, list members, yes/no or amount a question asks for, taken out of the passages an
+answer cites (assistant/facts.py finds them), with the span highlighted; a sub-item count from the structure."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from assistant import facts, phrasing
+from assistant.cite import cite, header_cite, short
+from assistant.corpus import Corpus, find_assignment, primary
+from assistant.extract import sentences, stem_tokens
+from assistant.question import Question
+from assistant.records import Answer, Citation
+from ingest import norsk
+from ingest.records import Paragraph
+
+# "hvor mange deloppdrag / punkter / deler", "how many sub-items / parts": the assignment's own structure.
+_SUBITEM_WORDS_RE = re.compile(r"\b(?:deloppdrag\w*|punkt\w*|deler|del-?oppgaver|sub-?(?:items?|tasks?)|parts?|"
+                               r"points?|items?|steps?|faser?|phases?)\b", re.I)
+# Words of an amount question that say it asks for money, not about what: they cannot tie a figure to a topic.
+_AMOUNT_WORDS_RE = re.compile(r"\b(?:hvor|mye|how|much|money|penger|beløp\w*|bevilg\w*|tildel\w*|avsatt|satt|av|"
+                              r"set|aside|allocated|granted|kroner|nok|mill\w*|budsjett\w*|budget\w*|i|in|for|til|"
+                              r"to|the|er|is|det|what|hva|20\d\d)\b", re.I)
+_PASSAGES = 3  # cited passages a fact is looked for in
+
+
+def subitem_count(c: Corpus, q: Question) -> Answer | None:
+    """'Hvor mange deloppdrag har TB2025-76?': the number of the assignment's sub-items, each one cited."""
+    if not (q.ids and facts.asks(q.text) == "count" and _SUBITEM_WORDS_RE.search(q.text)):
+        return None
+    rows = c.rows(q.ids[0])
+    if not rows:
+        return None
+    row = primary(rows, q)
+    letter = c.letters[row["letter"]]
+    a = find_assignment(letter, row)
+    if not a.subitems:
+        return None
+    labels = ", ".join(f"{s.label})" if len(s.label) <= 2 else s.label for s in a.subitems)
+    text = phrasing.subitem_count(a.id, a.title, len(a.subitems), labels, q.language)
+    cites = [header_cite(letter, a)] + [cite(letter, a, Paragraph(s.text, s.line, s.line_end, s.page), s.label)
+                                        for s in a.subitems]
+    return Answer(q.text, text, True, tuple(cites))
+
+
+def refine(c: Corpus, q: Question, answer: Answer) -> Answer:
+    """The answer narrowed to the fact asked for, where a cited passage holds it; an amount question whose
+    passages hold no amount is refused (the letters do not say it), with the passages as candidates."""
+    kind = facts.asks(q.text)
+    if kind is None or not answer.found or not answer.citations:
+        return answer
+    found = _find(q, kind, answer.citations[:_PASSAGES], c)
+    if found is None:
+        if kind == "amount":
+            return _no_amount(q, answer)
+        return answer
+    fact, at = found
+    cites = list(answer.citations)
+    cites.insert(0, dataclasses.replace(cites.pop(at), highlight=fact.span))
+    return dataclasses.replace(answer, text=_phrase(q, fact, cites[0]), citations=tuple(cites))
+
+
+def _find(q: Question, kind: str, cites: tuple[Citation, ...], c: Corpus) -> tuple[facts.Fact, int] | None:
+    lang = q.language
+    for i, ct in enumerate(cites):
+        fact: facts.Fact | None = None
+        if kind == "count":
+            fact = facts.count_fact(q.text, sentences(ct.text), lang)
+        elif kind == "list":
+            fact = facts.list_fact(q.text, ct.text, lang)
+        elif kind == "yesno":
+            fact = facts.yesno_fact(q.text, sentences(ct.text), lang)
+        elif kind == "amount":
+            fact = facts.amount_fact(q.text, ct.text, lang, q.year)
+        if fact is not None and (kind != "amount" or _about(q, fact)):
+            return fact, i
+    return None
+
+
+def _about(q: Question, fact: facts.Fact) -> bool:
+    """An amount answers only where its sentence (or budget line) speaks of what the question names: a
+    passage found for 'Nordic Response' may hold another line's figure."""
+    if norsk.budget_refs(q.text):
+        return True  # the budget line the question names decided (facts.amount_fact checks it)
+    topic = stem_tokens(_AMOUNT_WORDS_RE.sub(" ", norsk.ID_RE.sub(" ", q.text)))
+    return not topic or bool(topic & stem_tokens(f"{fact.sentence} {fact.budget}"))
+
+
+def _phrase(q: Question, fact: facts.Fact, where: Citation) -> str:
+    lead = f"{where.assignment}: " if where.assignment else ""
+    if fact.kind == "list":
+        return f"{lead}{short(fact.value, phrasing.ANSWER_CHARS - len(lead))}"
+    if fact.kind == "amount":
+        return phrasing.amount_fact(fact.value, fact.budget, short(fact.sentence, 220), q.language)
+    return f"{lead}{fact.value} — «{short(fact.sentence, phrasing.ANSWER_CHARS - len(lead) - len(fact.value) - 6)}»"
+
+
+def _no_amount(q: Question, answer: Answer) -> Answer:
+    cands = tuple(phrasing.ask_about(ct.assignment, "content", q.language)
+                  for ct in answer.citations[:3] if ct.assignment)
+    return dataclasses.replace(answer, text=phrasing.not_found(phrasing.what("amount", q.language), q.language),
+                               found=False, candidates=tuple(dict.fromkeys(cands)))
