@@ -38,7 +38,7 @@ _INTENT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                           r"skjedde|happened|happen|cancel\w*|changed?|changes|renumber\w*|nummerering|nytt nummer|"
                           r"omnummerert|presiser\w*|clarif\w*|reword\w*|omformulert|ny oppdragstekst|new wording|"
                           r"postponed|senere brev|later letter|videreført|carried over|withdrawn|dropped)\b", re.I)),
-    ("deadline", re.compile(r"\b(frist\w*|tidsfrist\w*|når|innen når|when|due|deadline\w*|levere?s?\s+innen|"
+    ("deadline", re.compile(r"\b(frist\w*|tidsfrist\w*|når(?!\s+det\s+gjelder)|innen når|when|due|deadline\w*|levere?s?\s+innen|"
                             r"by what date|what date|date|ferdig\w*\s+innen)\b", re.I)),
     ("owner", re.compile(r"\b(ansvarlig\w*|eier|eies|eieravdeling\w*|hvem\b[^?]{0,25}\b(?:eier|ansvar\w*)|"
                          r"avdeling\w*|avd\.?\s?hod|department\w*|who owns|owner\w*|own|owns|responsible)\b", re.I)),

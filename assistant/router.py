@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from assistant import facts
@@ -15,6 +16,10 @@ from assistant.records import Answer
 _FACT_INTENTS = ("content", "amount", "list", "owner")
 
 
+# A question about assignments ("hvilke nye oppdrag", "which TB2024 tasks") is a registry list whatever else it says.
+_ASSIGNMENTS_RE = re.compile(r"\b(?:\w*oppdrag\w*|assignments?|tasks?|(?:TB|TTB|STB|RTB)\s?\d{4})\b", re.I)
+
+
 def route(c: Corpus, q: Question, filters: dict[str, Any] | None, timings: dict[str, float]) -> Answer:
     """The answer of the first answerer that takes the question; a topic answer naming a cancelled or
     renumbered assignment says so first."""
@@ -24,7 +29,7 @@ def route(c: Corpus, q: Question, filters: dict[str, Any] | None, timings: dict[
         answer = fact.subitem_count(c, q) or by_id.answer(c, q, filters)
         return fact.refine(c, q, answer) if q.intent in _FACT_INTENTS else answer
     listed = None
-    if facts.asks(q.text) == "list":
+    if facts.asks(q.text) == "list" and not _ASSIGNMENTS_RE.search(q.text):
         pass  # "which countries …": named things inside a passage, not a list of assignments
     elif q.intent in ("list", "change") and q.letter_hint:
         listed = change.letter_changes(c, q) or lists.answer(c, q, filters)

@@ -8,7 +8,7 @@ import re
 
 from assistant import facts, phrasing
 from assistant.cite import cite, header_cite, short
-from assistant.corpus import Corpus, find_assignment, primary
+from assistant.corpus import Corpus, find_assignment, primary, search_text
 from assistant.extract import sentences, stem_tokens
 from assistant.question import Question
 from assistant.records import Answer, Citation
@@ -62,29 +62,32 @@ def refine(c: Corpus, q: Question, answer: Answer) -> Answer:
 
 
 def _find(q: Question, kind: str, cites: tuple[Citation, ...], c: Corpus) -> tuple[facts.Fact, int] | None:
-    lang = q.language
     for i, ct in enumerate(cites):
-        fact: facts.Fact | None = None
-        if kind == "count":
-            fact = facts.count_fact(q.text, sentences(ct.text), lang)
-        elif kind == "list":
-            fact = facts.list_fact(q.text, ct.text, lang)
-        elif kind == "yesno":
-            fact = facts.yesno_fact(q.text, sentences(ct.text), lang)
-        elif kind == "amount":
-            fact = facts.amount_fact(q.text, ct.text, lang, q.year)
-        if fact is not None and (kind != "amount" or _about(q, fact)):
+        if q.year and ct.year and ct.year != q.year and kind == "amount":
+            continue  # "how much … in 2021": another year's figure is not the answer
+        fact = _fact(q, kind, ct.text)
+        if fact is not None and (kind != "amount" or _about(q, ct)):
             return fact, i
     return None
 
 
-def _about(q: Question, fact: facts.Fact) -> bool:
-    """An amount answers only where its sentence (or budget line) speaks of what the question names: a
-    passage found for 'Nordic Response' may hold another line's figure."""
-    if norsk.budget_refs(q.text):
-        return True  # the budget line the question names decided (facts.amount_fact checks it)
-    topic = stem_tokens(_AMOUNT_WORDS_RE.sub(" ", norsk.ID_RE.sub(" ", q.text)))
-    return not topic or bool(topic & stem_tokens(f"{fact.sentence} {fact.budget}"))
+def _fact(q: Question, kind: str, text: str) -> facts.Fact | None:
+    if kind == "count":
+        return facts.count_fact(q.text, sentences(text), q.language)
+    if kind == "list":
+        return facts.list_fact(q.text, text, q.language)
+    if kind == "yesno":
+        return facts.yesno_fact(q.text, sentences(text), q.language)
+    return facts.amount_fact(q.text, text, q.language, q.year)
+
+
+def _about(q: Question, where: Citation) -> bool:
+    """An amount answers only where its passage speaks of what the question names: a passage found for
+    'Nordic Response' may hold another line's figure."""
+    if norsk.budget_refs(q.text) or (q.ids and where.assignment in q.ids):
+        return True  # the budget line (facts.amount_fact checks it) or the assignment the question names
+    topic = stem_tokens(_AMOUNT_WORDS_RE.sub(" ", norsk.ID_RE.sub(" ", search_text(q, q.text))))
+    return not topic or bool(topic & stem_tokens(where.text))
 
 
 def _phrase(q: Question, fact: facts.Fact, where: Citation) -> str:
