@@ -35,7 +35,7 @@ class Fact:
 _ASKS_AMOUNT_RE = re.compile(r"\b(?:hvor\s+mye|how\s+much|(?:what|which)\s+amount|hvilket\s+beløp|"
                              r"hvor\s+mange\s+(?:kroner|millioner|mill\.?)|how\s+many\s+(?:kroner|million))", re.I)
 # Weaker amount words: an amount question unless the question opens with a verb ("Er det bevilget …?").
-_AMOUNT_WORD_RE = re.compile(r"\b(?:beløp\w*|bevilg\w*|kroner|mill\.?\s*kr|amount)\b", re.I)
+_AMOUNT_WORD_RE = re.compile(r"\b(?:beløp\w*|bevilg\w*|kroner|tildelingen|tildelt|avsatt|satt\s+av|set\s+aside|allocated|mill\.?\s*kr|amount)\b", re.I)
 # "Hvilke land", "which countries", "nevn organisasjonene", "list the tools", "what agencies are named".
 _LIST_CUE_RE = re.compile(r"\b(?:hvilke|which)\s+(?:of\s+the\s+)?(?P<noun>[\w-]+)|"
                           r"^(?:(?:kan|kunne)\s+du\s+|(?:can|could)\s+you\s+|please\s+)?"
@@ -134,13 +134,18 @@ def _asked_phrase(question: str) -> list[str]:
 
 # How a plural noun ends: the head of the asked phrase is its first plural ("regionale sentre", "FACT teams").
 _PLURAL_ENDINGS = {"no": ("er", "ene", "re"), "en": ("s",)}
+# How a Norwegian adjective before its noun ends ("regionale helseforetak", "nye tiltak").
+_ADJECTIVE_ENDINGS: dict[str, tuple[str, ...]] = {"no": ("e",), "en": ()}
 
 
 def _head_noun(phrase: list[str], language: str) -> str | None:
-    """The noun a count or list question asks about: its phrase's first plural, else its last word."""
+    """The noun a count or list question asks about: its phrase's first plural, else its first word that is not
+    an adjective ('regionale helseforetak', 'tilskudd gis'), else its first word."""
     if not phrase:
         return None
-    return next((w for w in phrase if w.lower().endswith(_PLURAL_ENDINGS.get(language, ("er",)))), phrase[-1])
+    plural = next((w for w in phrase if w.lower().endswith(_PLURAL_ENDINGS.get(language, ("er",)))), None)
+    other = next((w for w in phrase if not w.lower().endswith(_ADJECTIVE_ENDINGS.get(language, ("e",)))), phrase[0])
+    return plural or other
 
 
 def _stem(word: str) -> str:
@@ -426,7 +431,8 @@ def _sentence_lists(text: str) -> Iterator[_Enum]:
             continue
         for m in _NAME_LIST_RE.finditer(text, s, e):
             parts = _split_items(text, m.start(), m.end())
-            if 2 <= len(parts) <= MAX_ITEMS:
+            lead = text[s : m.start()].rstrip()
+            if 2 <= len(parts) <= MAX_ITEMS and not (lead.endswith(":") and _is_label(lead)):
                 yield _Enum(text[s : m.start()].strip(), s, parts[0][0], parts[-1][1],
                             tuple(_clean_item(text[a:b]) for a, b in parts))
 
@@ -487,9 +493,22 @@ def _clauses(sentence: str) -> list[tuple[int, int]]:
     out, pos = [], 0
     for m in _CLAUSE_BREAK_RE.finditer(sentence):
         out.append((pos, m.start()))
-        pos = m.start() + len(m.group(0)) - len(m.group(0).lstrip(",; "))
+        pos = m.end()  # "men"/"but" belongs to neither clause
     out.append((pos, len(sentence)))
     return [(s, e) for s, e in out if sentence[s:e].strip()]
+
+
+def _deciding_clause(sentence: str, content: set[str]) -> str:
+    """The clause that answers: most question words, fewest words the question lacks ('…, men ikke til lønn'
+    decides 'brukes midlene til lønn?', its subject standing in the first clause)."""
+    def score(c: tuple[int, int]) -> tuple[int, int, int]:
+        words = stem_tokens(_NEGATION_RE.sub(" ", sentence[c[0] : c[1]]))
+        shared, other = len(words & content), len(words - content)
+        return shared - other, -other, -c[0]
+
+    spans = [c for c in _clauses(sentence) if stem_tokens(sentence[c[0] : c[1]]) & content] or _clauses(sentence)
+    start, end = max(spans, key=score)
+    return sentence[start:end].strip()
 
 
 def _negative(text: str) -> bool:
@@ -523,8 +542,7 @@ def yesno_fact(question: str, sentences: list[str], language: str) -> Fact | Non
     shared, _, sentence = max(scored)
     if shared < min(MIN_YESNO_SHARED, len(content)):
         return None
-    cs, ce = max(_clauses(sentence), key=lambda c: (len(content & stem_tokens(sentence[c[0]:c[1]])), -c[0]))
-    clause = sentence[cs:ce].strip()
+    clause = _deciding_clause(sentence, content)
     yes = _agrees(question, clause)
     word = ("Yes" if yes else "No") if language == "en" else ("Ja" if yes else "Nei")
     return Fact("yesno", f"{word} – {_short(clause)}", clause, sentence, yes=yes)

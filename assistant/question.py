@@ -43,7 +43,7 @@ _INTENT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("owner", re.compile(r"\b(ansvarlig\w*|eier|eies|eieravdeling\w*|hvem\b[^?]{0,25}\b(?:eier|ansvar\w*)|"
                          r"avdeling\w*|avd\.?\s?hod|department\w*|who owns|owner\w*|own|owns|responsible)\b", re.I)),
     ("amount", re.compile(r"\b(hvor mye|beløp\w*|mill\w*|kroner|how much|amount|budget\w*|nok|bevilg\w*|"
-                          r"satt av|set aside|funding|midler|tildelt\w*|compensation|kompensasjon|honorar|sats\w*|rate|"
+                          r"satt av|set aside|funding|midler|tildelt\w*|tildelingen|compensation|kompensasjon|honorar|sats\w*|rate|"
                           r"ramme\w*|hvor store?|financial|frame)\b", re.I)),
     ("list", re.compile(r"\b(hvilke|which\b[^?]{0,40}\b(?:assignments|tasks)|list\w*|oversikt|alle oppdrag\w*|"
                         r"all assignments|how many|hvor mange)\b", re.I)),
@@ -56,6 +56,8 @@ _WEAK_CHANGE_RE = re.compile(r"\b(?:status|(?:fortsatt|fremdeles)\s+(?:aktiv\w*|
                              r"still\s+(?:active|valid|open|running|on|in\s+force|ongoing|current|required|to\s+be)|"
                              r"(?:is|are)\s+\S+(?:\s+\S+)?\s+(?:active|cancelled|canceled|withdrawn)|er\s+\S+(?:\s+\S+)?\s+aktivt?)\b",
                              re.I)
+_WHICH_DEPARTMENT_RE = re.compile(r"\b(?:which|what)\s+(?:hod\s+)?departments?\b(?![^?]*\b(?:assignments|tasks)\b)|"
+                                  r"\bhvilke(?:n|t)?\s+(?:hod-?)?avdeling\w*\b(?![^?]*\boppdrag\b)", re.I)
 _ONLY_RE = re.compile(r"\b(only|sole|eneste|alene|kun)\b", re.I)
 _LETTER_HINT_RE = re.compile(
     r"\b(?P<k>tillegg\w*|supplement|addendum|supplerende\s+tildelingsbrev|supplementary\s+(?:allocation\s+)?letter)"
@@ -124,6 +126,8 @@ def age_scope(text: str) -> Age | None:
 def _intent_name(text: str, has_id: bool) -> tuple[str, bool]:
     low = text.lower()
     hits = [name for name, rx in _INTENT_RULES if rx.search(low)]
+    if "owner" in hits and _WHICH_DEPARTMENT_RE.search(low):
+        return "owner", True  # "which departments are listed as owners of …": the owner, not a list
     if "list" in hits and not has_id:
         return "list", True
     if "change" in hits and not ("deadline" in hits and _ASKS_WHEN_RE.match(low)):

@@ -9,7 +9,7 @@ import re
 from assistant import facts, phrasing
 from assistant.cite import cite, header_cite, short
 from assistant.corpus import Corpus, find_assignment, primary, search_text
-from assistant.extract import sentences, stem_tokens
+from assistant.extract import best_sentences, sentences, stem_tokens
 from assistant.question import Question
 from assistant.records import Answer, Citation
 from ingest import norsk
@@ -22,7 +22,8 @@ _SUBITEM_WORDS_RE = re.compile(r"\b(?:deloppdrag\w*|punkt\w*|deler|del-?oppgaver
 _AMOUNT_WORDS_RE = re.compile(r"\b(?:hvor|mye|how|much|money|penger|beløp\w*|bevilg\w*|tildel\w*|avsatt|satt|av|"
                               r"set|aside|allocated|granted|kroner|nok|mill\w*|budsjett\w*|budget\w*|i|in|for|til|"
                               r"to|the|er|is|det|what|hva|20\d\d)\b", re.I)
-_PASSAGES = 3  # cited passages a fact is looked for in
+_PASSAGES = 3
+_BULLET_RE = re.compile(r"^(?:[-–•▪o*]\s+)+")  # cited passages a fact is looked for in
 
 
 def subitem_count(c: Corpus, q: Question) -> Answer | None:
@@ -62,6 +63,8 @@ def refine(c: Corpus, q: Question, answer: Answer) -> Answer:
 
 
 def _find(q: Question, kind: str, cites: tuple[Citation, ...], c: Corpus) -> tuple[facts.Fact, int] | None:
+    if kind == "yesno":
+        return _yesno(q, cites, c)
     for i, ct in enumerate(cites):
         if q.year and ct.year and ct.year != q.year and kind == "amount":
             continue  # "how much … in 2021": another year's figure is not the answer
@@ -69,6 +72,27 @@ def _find(q: Question, kind: str, cites: tuple[Citation, ...], c: Corpus) -> tup
         if fact is not None and (kind != "amount" or _about(q, ct)):
             return fact, i
     return None
+
+
+def _yesno(q: Question, cites: tuple[Citation, ...], c: Corpus) -> tuple[facts.Fact, int] | None:
+    """The sentence that decides a yes/no question (chosen by meaning as well as words, never a header line),
+    and whether it says yes or no."""
+    pool = [(i, s) for i, ct in enumerate(cites) for s in sentences(ct.text) if not _is_header(s)]
+    if not pool:
+        return None
+    embed, qvec = c.sentence_embedder(q)
+    best = best_sentences(search_text(q, q.text), [s for _, s in pool], n=1, embed=embed, query_vec=qvec)
+    if not best:
+        return None
+    i, sentence = pool[best[0][0]]
+    fact = facts.yesno_fact(q.text, [sentence], q.language)
+    return (fact, i) if fact is not None else None
+
+
+def _is_header(sentence: str) -> bool:
+    """An assignment's header line ("TB2024-86 Avd.HOD: KTA Fysioterapi A2K"): it names, it does not decide."""
+    s = sentence.strip()
+    return bool(norsk.ID_RE.match(s) or s.startswith("ID:") or norsk.OWNER_LABEL_RE.search(s))
 
 
 def _fact(q: Question, kind: str, text: str) -> facts.Fact | None:
@@ -96,7 +120,15 @@ def _phrase(q: Question, fact: facts.Fact, where: Citation) -> str:
         return f"{lead}{short(fact.value, phrasing.ANSWER_CHARS - len(lead))}"
     if fact.kind == "amount":
         return phrasing.amount_fact(fact.value, fact.budget, short(fact.sentence, 220), q.language)
+    if fact.kind == "yesno":  # "Ja – «the deciding sentence»": the sentence is the answer's reason
+        word = fact.value.split(" – ")[0]
+        return f"{lead}{word} – «{short(_unbullet(fact.sentence), phrasing.ANSWER_CHARS - len(lead) - 12)}»"
     return f"{lead}{fact.value} — «{short(fact.sentence, phrasing.ANSWER_CHARS - len(lead) - len(fact.value) - 6)}»"
+
+
+def _unbullet(text: str) -> str:
+    """A quote without its list mark ("- ", "o ", "• ")."""
+    return _BULLET_RE.sub("", text.strip())
 
 
 def _no_amount(q: Question, answer: Answer) -> Answer:

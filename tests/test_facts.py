@@ -1,0 +1,306 @@
+"""`assistant.facts` on short invented passages (Norwegian and English), then on the real letters: the count,
+list, yes/no and amount a question asks for, and the exact span each fact is highlighted by."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.extract import sentences
+from assistant.facts import Fact, amount_fact, asks, count_fact, list_fact, yesno_fact
+from ingest import norsk
+from tests.conftest import REAL_LETTERS
+
+
+def _holds(fact: Fact, *texts: str) -> None:
+    """The fact can be highlighted: its span is in its sentence, and its sentence is in one of the inputs."""
+    assert fact.span and fact.span in fact.sentence
+    assert any(fact.sentence in t for t in texts)
+
+
+# --- asks ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Hvor mange regionale sentre skal etableres?", "count"),
+    ("How many teams will be set up?", "count"),
+    ("Hva er antall deltakere i piloten?", "count"),
+    ("What is the number of pilot municipalities?", "count"),
+    ("Hvilke land er nevnt i oppdraget?", "list"),
+    ("Which countries are mentioned?", "list"),
+    ("Nevn organisasjonene som skal delta.", "list"),
+    ("List the tools the directorate shall build.", "list"),
+    ("Kan du liste opp verktøyene?", "list"),
+    ("What agencies are named in the text?", "list"),
+    ("Which assignments are due in June?", None),
+    ("Hvilke oppdrag eier EHE?", None),
+    ("Which department owns TB2034-07?", None),
+    ("Skal direktoratet evaluere ordningen?", "yesno"),
+    ("Inngår tannhelse i oppdraget?", "yesno"),
+    ("Gjelder kravet også private aktører?", "yesno"),
+    ("Does the assignment cover dental care?", "yesno"),
+    ("Must the report be sent to KS?", "yesno"),
+    ("Er det bevilget midler til kampanjen?", "yesno"),
+    ("Hvor mye er bevilget til kampanjen?", "amount"),
+    ("How much is set aside for the pilot?", "amount"),
+    ("Hvilket beløp er satt av på kap. 765 post 21?", "amount"),
+    ("Hvor mange kroner får hver kommune?", "amount"),
+    ("Hva er fristen for TB2034-07?", None),
+    ("Hva går oppdraget ut på?", None),
+])
+def test_asks_names_the_kind_of_fact(question: str, kind: str | None) -> None:
+    assert asks(question) == kind
+
+
+# --- count_fact ---------------------------------------------------------------------------------
+PLAN = ["Planen omfatter følgende tiltak:", "a) Kartlegging av behov", "b) En ny veileder",
+        "c) Opplæring av ansatte"]
+
+
+@pytest.mark.parametrize(("question", "given", "language", "value", "span"), [
+    ("Hvor mange regionale sentre skal etableres?", ["Direktoratet skal etablere fem regionale sentre innen 2035."],
+     "no", "5", "fem regionale sentre"),
+    ("How many teams are planned?", ["Det skal opprettes 12 FACT-team i løpet av 2034."], "en", "12", "12 FACT-team"),
+    ("How many centres will open?", ["The directorate will open three new centres in 2034."], "en", "3",
+     "three new centres"),
+    ("Hvor mange deltakere kan være med?", ["Piloten har plass til 1 200 deltakere fra ti kommuner."], "no",
+     "1 200", "1 200 deltakere"),
+    ("Hvor mange kommuner deltar?", ["Piloten har plass til 1 200 deltakere fra ti kommuner."], "no", "10",
+     "ti kommuner"),
+    ("Hvor mange regioner gjelder det?", ["Fristen er 3. mai 2034 og gjelder fire regioner."], "no", "4",
+     "fire regioner"),
+    ("Hvor mange tiltak omfatter planen?", PLAN, "no", "3 (a–c)", "Planen omfatter følgende tiltak:"),
+    ("How many measures does the plan list?", ["Planen har disse tiltakene:", "- Kartlegging", "- Veiledning"],
+     "en", "2", "Planen har disse tiltakene:"),
+    ("Hvor mange land deltar?", ["Samarbeidet omfatter følgende land: Sverige, Danmark og Finland."], "no", "3",
+     "Samarbeidet omfatter følgende land:"),
+])
+def test_count_fact_finds_the_number_before_the_asked_noun(question: str, given: list[str], language: str,
+                                                           value: str, span: str) -> None:
+    fact = count_fact(question, given, language)
+    assert fact is not None and fact.kind == "count"
+    assert (fact.value, fact.span) == (value, span)
+    _holds(fact, *given)
+
+
+def test_a_counted_list_carries_its_items() -> None:
+    fact = count_fact("Hvor mange tiltak omfatter planen?", PLAN, "no")
+    assert fact is not None
+    assert fact.items == ("Kartlegging av behov", "En ny veileder", "Opplæring av ansatte")
+
+
+@pytest.mark.parametrize(("question", "given", "language"), [
+    ("Hvor mange kommuner skal rapportere?", ["I 2034 skal kommunene rapportere på tiltaket."], "no"),  # a year
+    ("How many municipalities will it reach?", ["The scheme will reach 40 percent more municipalities."],
+     "en"),  # a percentage
+    ("Hvor mange tiltak gjelder eldre?", ["Se kapittel 3 tiltak for eldre i planen."], "no"),  # a section number
+    ("Hvor mange tilskudd gis?", ["765 21 Tilskudd til frivillige 1 222 348 1 311 863"], "no"),  # a budget row
+    ("Hvor mange fylker deltar?", ["Fem kommuner deltar i forsøket."], "no"),  # another noun
+    ("Hvor mange?", ["Fem kommuner deltar i forsøket."], "no"),  # no noun asked
+    ("Hvor mange land deltar?", ["Samarbeidet skal styrkes i 2034."], "no"),  # no number, no list
+])
+def test_count_fact_returns_none_without_a_confident_count(question: str, given: list[str], language: str) -> None:
+    assert count_fact(question, given, language) is None
+
+
+def test_the_asked_noun_is_the_noun_not_the_verb_after_it() -> None:
+    fact = count_fact("Hvor mange tilskudd gis?", ["Direktoratet forvalter sju tilskudd til frivillige."], "no")
+    assert fact is not None and (fact.value, fact.span) == ("7", "sju tilskudd")
+
+
+# --- list_fact ----------------------------------------------------------------------------------
+AGENCIES = "Helsedirektoratet skal samarbeide med Folkehelseinstituttet, Statens legemiddelverk og Mattilsynet."
+NORDIC = "Samarbeidet omfatter følgende land: Sverige, Danmark og Finland."
+TOOLS = "Direktoratet skal utvikle disse verktøyene:\n- En digital veileder\n- Et kurs for ansatte\n- En sjekkliste"
+LETTERED = "Planen har følgende tiltak:\na) Kartlegging av behov\nb) Ny veileder"
+DOTS = "Tilskudd gis til disse organisasjonene:\n• Kreftforeningen\n• Røde Kors"
+INLINE = "Følgende alternativer skal utredes: a) en ny ordning b) dagens ordning"
+
+
+@pytest.mark.parametrize(("question", "passage", "language", "items", "value"), [
+    ("Hvilke etater skal direktoratet samarbeide med?", AGENCIES, "no",
+     ("Folkehelseinstituttet", "Statens legemiddelverk", "Mattilsynet"),
+     "Folkehelseinstituttet, Statens legemiddelverk og Mattilsynet"),
+    ("Hvilke land deltar?", NORDIC, "no", ("Sverige", "Danmark", "Finland"), "Sverige, Danmark og Finland"),
+    ("Which countries take part?", NORDIC, "en", ("Sverige", "Danmark", "Finland"), "Sverige, Danmark and Finland"),
+    ("Hvilke verktøy skal utvikles?", TOOLS, "no", ("En digital veileder", "Et kurs for ansatte", "En sjekkliste"),
+     "En digital veileder, Et kurs for ansatte og En sjekkliste"),
+    ("Nevn tiltakene i planen.", LETTERED, "no", ("Kartlegging av behov", "Ny veileder"),
+     "Kartlegging av behov og Ny veileder"),
+    ("Which organisations are named?", DOTS, "en", ("Kreftforeningen", "Røde Kors"), "Kreftforeningen and Røde Kors"),
+    ("Hvilke alternativer skal utredes?", INLINE, "no", ("en ny ordning", "dagens ordning"),
+     "en ny ordning og dagens ordning"),
+])
+def test_list_fact_names_the_members(question: str, passage: str, language: str, items: tuple[str, ...],
+                                     value: str) -> None:
+    fact = list_fact(question, passage, language)
+    assert fact is not None and fact.kind == "list"
+    assert (fact.items, fact.value) == (items, value)
+    _holds(fact, passage)
+    assert fact.span.startswith(items[0]) and fact.span.endswith(items[-1])
+
+
+@pytest.mark.parametrize(("question", "passage"), [
+    ("Hvilke land deltar?", "Samarbeidet skal styrkes i 2034."),  # no enumeration
+    ("Hvilke land deltar?", "Direktoratet skal samarbeide med FHI og KS."),  # a list of something else
+    ("Hvilke mål gjelder?", "Mål 2: Folk har gode vaner og god helse og trygge lokalsamfunn."),  # prose, not a list
+    ("Hvilke avdelinger eier TB2034-16?", "ID: TB2034-16 Eieravdeling HOD: FHA, KTA og SHA"),  # a header label
+])
+def test_list_fact_returns_none_without_a_matching_list(question: str, passage: str) -> None:
+    assert list_fact(question, passage, "no") is None
+
+
+# --- yesno_fact ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(("question", "given", "language", "yes", "value"), [
+    ("Skal direktoratet samarbeide med KS?", ["Arbeidet skal skje i samarbeid med KS.", "Rapporten sendes HOD."],
+     "no", True, "Ja – Arbeidet skal skje i samarbeid med KS"),
+    ("Kan midlene brukes til faste stillinger?", ["Midlene skal ikke brukes til faste stillinger."], "no", False,
+     "Nei – Midlene skal ikke brukes til faste stillinger"),
+    ("Skal midlene brukes til drift?", ["Midlene skal brukes til drift, men ikke til lønn."], "no", True,
+     "Ja – Midlene skal brukes til drift"),
+    ("Skal midlene brukes til lønn?", ["Midlene skal brukes til drift, men ikke til lønn."], "no", False,
+     "Nei – ikke til lønn"),
+    ("Skal kartleggingen gjennomføres?", ["Gjennomføringen av kartleggingen utgår."], "no", False,
+     "Nei – Gjennomføringen av kartleggingen utgår"),
+    ("Utgår kartleggingen av tannhelse?", ["Kartleggingen av tannhelse videreføres i 2035."], "no", False,
+     "Nei – Kartleggingen av tannhelse videreføres i 2035"),
+    ("Utgår kartleggingen av tannhelse?", ["Kartleggingen av tannhelse utgår."], "no", True,
+     "Ja – Kartleggingen av tannhelse utgår"),
+    ("Skal rapporten sendes til KS?", ["Rapporten skal ikke sendes til KS.", "Direktoratet lager en rapport."], "no",
+     False, "Nei – Rapporten skal ikke sendes til KS"),
+    ("Must the directorate evaluate the pilot?", ["The directorate must evaluate the pilot by 2035."], "en", True,
+     "Yes – The directorate must evaluate the pilot by 2035"),
+    ("Is the pilot still running?", ["The pilot is no longer running."], "en", False,
+     "No – The pilot is no longer running"),
+    ("Must the directorate evaluate the tobacco campaign?", ["Direktoratet skal evaluere tobakkskampanjen."], "en",
+     True, "Yes – Direktoratet skal evaluere tobakkskampanjen"),
+])
+def test_yesno_fact_decides_from_the_matching_clause(question: str, given: list[str], language: str, yes: bool,
+                                                     value: str) -> None:
+    fact = yesno_fact(question, given, language)
+    assert fact is not None and fact.kind == "yesno"
+    assert (fact.yes, fact.value) == (yes, value)
+    _holds(fact, *given)
+
+
+@pytest.mark.parametrize("question", [
+    "Skal direktoratet lage en app?",  # no sentence shares its words
+    "Skal direktoratet evaluere tilskuddet til frivillige?",  # one shared word is not enough
+    "Skal?",  # nothing to match
+])
+def test_yesno_fact_refuses_without_enough_shared_words(question: str) -> None:
+    given = ["Midlene skal ikke brukes til lønn.", "Direktoratet skal evaluere kampanjen."]
+    assert yesno_fact(question, given, "no") is None
+
+
+# --- amount_fact --------------------------------------------------------------------------------
+MONEY = "Det er satt av 12,5 mill. kroner til kartlegging. Drift får kr 300 000."
+# Budget tables in the shapes the letters use: a space-separated PDF extraction with two year columns,
+# a wrapped row whose figures stand on a line of their own, and a tab-separated table with comments.
+SPACE_TABLE = ("Kap. Post Postnavn Saldert 2033 Tildeling 2034\n\n765 21 Spesielle driftsutgifter 133 966 180 553\n\n"
+               " 72 Tilskudd til frivillige 1 222 348 1 311 863\n")
+ONE_LINE_ROW = ("Kap. Post Postnavn Saldert 2033 Tildeling 2034\n"
+                "714 21 Spesielle driftsutgifter, kan nyttes under post 70, 74 og 79 116 577 73 677\n")
+WRAPPED_TABLE = ("Kap. Post Postnavn Saldert 2033 Tildeling 2034\n714 21 Spesielle driftsutgifter, kan nyttes\n"
+                 "under post 70 og 79\n\n116 577 73 677\n")
+TAB_TABLE = ("Kap.\tPost\tNavn på post\tTildeling 2034\tKommentar\n"
+             "714\t21\tSpesielle driftsutgifter\t95 420\t8,1 mill. kroner til kostholdstiltak.\n"
+             "\t74\tSkolemat\t22 880\t\n")
+HEADED = "Kap. 714 post 70 Rusmiddeltiltak\nDirektoratet tildeles 12,3 mill. kroner til forebygging."
+
+
+@pytest.mark.parametrize(("question", "passage", "language", "year", "value", "budget"), [
+    ("Hvor mye er satt av til kartlegging?", MONEY, "no", None, "12,5 mill. kroner", ""),
+    ("Hvor mye går til drift?", MONEY, "no", None, "kr 300 000", ""),
+    ("Hvor mye er tildelt på kap. 765 post 21?", SPACE_TABLE, "no", None, "180 553", "kap. 765 post 21"),
+    ("Hvor mye fikk kap. 765 post 72 i 2033?", SPACE_TABLE, "no", None, "1 222 348", "kap. 765 post 72"),
+    ("Hvor mye fikk kap. 765 post 21?", SPACE_TABLE, "no", 2033, "133 966", "kap. 765 post 21"),
+    ("How much is allocated under chapter 765 item 72?", SPACE_TABLE, "en", None, "1 311 863", "kap. 765 post 72"),
+    ("Hvor mye fikk kap. 714 post 21?", WRAPPED_TABLE, "no", None, "73 677", "kap. 714 post 21"),
+    ("Hvor mye fikk kap. 714 post 21?", ONE_LINE_ROW, "no", 2033, "116 577", "kap. 714 post 21"),
+    ("Hvor mye får Skolemat?", TAB_TABLE, "no", None, "22 880", "kap. 714 post 74"),
+    ("Hvor mye går til kostholdstiltak?", TAB_TABLE, "no", None, "8,1 mill. kroner", "kap. 714 post 21"),
+    ("Hvor mye er tildelt på kap. 714 post 70?", HEADED, "no", None, "12,3 mill. kroner", "kap. 714 post 70"),
+    ("Hvor mye er satt av over kap. 762 post 21?", "Det er satt av 2 mill. kroner til arbeidet over kap. 762.21.",
+     "no", None, "2 mill. kroner", "kap. 762 post 21"),
+    ("Hvor mye er tildelt på kap. 762 post 21?", "Kap. 762 post 21 35 mill. kroner går til digitale tjenester.",
+     "no", None, "35 mill. kroner", "kap. 762 post 21"),
+    ("Hvor mye går til Kystverket?", "Av dette går 2 mill. kr til Språkrådet og 1 mill. kr til Kystverket.",
+     "no", None, "1 mill. kr", ""),
+])
+def test_amount_fact_takes_the_amount_of_the_matching_sentence_or_row(
+        question: str, passage: str, language: str, year: int | None, value: str, budget: str) -> None:
+    fact = amount_fact(question, passage, language, year)
+    assert fact is not None and fact.kind == "amount"
+    assert (fact.value, fact.budget) == (value, budget)
+    assert fact.value in passage
+    _holds(fact, passage)
+
+
+def test_a_table_figure_is_marked_as_one() -> None:
+    row, prose = amount_fact("Hvor mye får Skolemat?", TAB_TABLE, "no"), amount_fact("Hvor mye går til drift?",
+                                                                                       MONEY, "no")
+    assert row is not None and row.table and row.sentence == "74\tSkolemat\t22 880"
+    assert prose is not None and not prose.table
+
+
+@pytest.mark.parametrize(("question", "passage"), [
+    ("Hvor mye er tildelt på kap. 999?", SPACE_TABLE),  # the passage has kap. 765 only
+    ("Hvor mye er tildelt på kap. 765 post 99?", SPACE_TABLE),  # the chapter, but not the post
+    ("Hvor mye er satt av på kap. 740 post 01?", MONEY),  # a named line the text never gives
+    ("Hvor mye er satt av til vaksiner?", "Det gis 5 mill. kroner til kampanjer. Drift får 2 mill. kroner."),
+    ("Hvor mye koster det?", "Direktoratet skal lage en plan innen 1. mars 2035."),  # no amount at all
+])
+def test_amount_fact_returns_none_when_no_amount_answers(question: str, passage: str) -> None:
+    assert amount_fact(question, passage, "no") is None
+
+
+# --- The real letters ---------------------------------------------------------------------------
+_NUMERAL_NOUN_RE = re.compile(r"(?<![\w.,-])(\d{1,6}|to|tre|fire|fem|seks|ti|tolv|tjue)[ \u00a0]+([^\W\d_]{3,})")
+
+
+def _real_texts() -> list[tuple[str, str]]:
+    if not REAL_LETTERS.is_dir():
+        pytest.skip(f"the real letters are not at {REAL_LETTERS}")
+    return [(p.name, p.read_text(encoding="utf-8")) for p in sorted(REAL_LETTERS.glob("*.txt"))]
+
+
+@pytest.mark.real
+def test_real_letters_counts_are_never_years_and_always_in_their_sentence() -> None:
+    checked = 0
+    for _, text in _real_texts():
+        for para in re.split(r"\n\s*\n", text):
+            for sentence in sentences(para):
+                for m in _NUMERAL_NOUN_RE.finditer(sentence):
+                    fact = count_fact(f"Hvor mange {m.group(2)}?", [sentence], "no")
+                    if fact is None:
+                        continue
+                    checked += 1
+                    number = fact.value.split(" (")[0].replace(" ", "")
+                    assert not norsk.YEAR_RE.fullmatch(number), (fact, sentence)
+                    assert fact.span in sentence and fact.sentence == sentence
+    assert checked > 20  # the letters do state counts: the loop above ran on them
+
+
+def _windows(text: str, size: int = 40) -> list[str]:
+    """Paragraphs, and runs of lines long enough to hold a budget table with its header."""
+    lines = text.splitlines()
+    return re.split(r"\n\s*\n", text) + ["\n".join(lines[i : i + size]) for i in range(0, len(lines), size // 2)]
+
+
+@pytest.mark.real
+def test_real_letters_amounts_are_substrings_of_their_passage() -> None:
+    found = tables = 0
+    for _, text in _real_texts():
+        for passage in _windows(text):
+            questions = ["Hvor mye er bevilget?", "Hvor mye er satt av til tilskudd?"]
+            questions += [f"Hvor mye er tildelt på {norsk.budget_label(k, p)}?" for k, p in norsk.budget_refs(passage)]
+            for question in questions:
+                fact = amount_fact(question, passage, "no")
+                if fact is None:
+                    continue
+                found, tables = found + 1, tables + fact.table
+                assert fact.value in passage and fact.span in fact.sentence and fact.sentence in passage
+                assert any(ch.isdigit() for ch in fact.value)
+                for kap, post in norsk.budget_refs(question):  # only the named line may answer
+                    assert fact.budget.startswith(norsk.budget_label(kap, post)), (question, fact)
+    assert found > 50 and tables > 5
