@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import threading
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.extract import stem_tokens
+from assistant.extract import best_sentences, stem_tokens
 from assistant.question import Question, understand
 from index.records import Hit
 from index.search import SearchIndex
@@ -21,6 +22,7 @@ from ingest.records import Assignment, Letter
 from ingest.registry import Registry
 from ingest.settings import Settings
 
+RARITY_REF_SHARE = 0.02  # a word stem in this share of the chunks weighs 1.0 in sentence scoring
 Row = dict[str, Any]  # a registry row: the SPEC's `letters assignments` JSON for one assignment in one letter
 _LETTER_WORD_RE = re.compile(r"[a-zæøå]+")
 
@@ -38,6 +40,7 @@ class Corpus:
         self._letters: dict[str, Letter] | None = None
         self._timelines: dict[str, Timeline | None] = {}
         self._lex: tuple[set[str], set[str], dict[str, set[str]]] | None = None
+        self._df: tuple[dict[str, int], int] | None = None
 
     @property
     def full(self) -> bool:
@@ -139,6 +142,32 @@ class Corpus:
             return None, None
         emb = self.index.embedder
         return emb.embed_passages, emb.embed_queries([text or q.text])[0]
+
+    def best_sentences(self, q: Question, passages: list[str], n: int = 2, query: str | None = None,
+                       **want: bool) -> list[tuple[int, str, float]]:
+        """The sentences of the passages that answer the question best (extract.best_sentences, with the
+        question's vector for meaning and the letters' word rarity for weight)."""
+        embed, qvec = self.sentence_embedder(q, query)
+        return best_sentences(search_text(q, q.text), passages, n=n, embed=embed, query_vec=qvec,
+                              weight=self.rarity if self.full else None, **want)
+
+    def rarity(self, stem: str) -> float:
+        """How much a shared word stem says, by how few of the letters' chunks hold it: 1.0 for a stem in
+        one chunk of fifty, down to 0.5 for common ones, up to 2.0 for the rarest."""
+        df, n = self._lexicon_df()
+        ref = math.log((n + 1) / (RARITY_REF_SHARE * n + 1))
+        return min(2.0, max(0.5, math.log((n + 1) / (df.get(stem, 0) + 1)) / ref)) if ref > 0 else 1.0
+
+    def _lexicon_df(self) -> tuple[dict[str, int], int]:
+        with self._lock:
+            if self._df is None:
+                df: dict[str, int] = {}
+                chunks = self.index.all_chunks()
+                for ch in chunks:
+                    for t in stem_tokens(ch.text):
+                        df[t] = df.get(t, 0) + 1
+                self._df = (df, len(chunks))
+            return self._df
 
     @property
     def vocabulary(self) -> set[str]:

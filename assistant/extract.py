@@ -82,20 +82,26 @@ def _bonus(s: str, want_amount: bool, want_date: bool, want_count: bool = False,
 
 def best_sentences(question: str, passages: Sequence[str], want_amount: bool = False, n: int = 2,
                    embed: Callable[[list[str]], np.ndarray] | None = None,
-                   query_vec: np.ndarray | None = None, want_date: bool = False) -> list[tuple[int, str, float]]:
+                   query_vec: np.ndarray | None = None, want_date: bool = False,
+                   weight: Callable[[str], float] | None = None) -> list[tuple[int, str, float]]:
     """(passage index, sentence, score) for the best sentences, in passage order within the top n.
 
-    Lexical overlap with the question decides; the passage's rank is a small prior; where the words do
-    not meet (an English question over Norwegian text) the sentences are embedded and compared.
+    Lexical overlap with the question decides (each shared stem counted by `weight`, its rarity in the
+    letters, where given: 'sekundærmålgruppe' says more than 'fastlege'); the passage's rank is a small
+    prior; where the words do not meet (an English question over Norwegian text) the sentences are
+    embedded and compared.
     """
     q_tokens = stem_tokens(norsk.ID_RE.sub(" ", question))
     q_words = _long_words(norsk.ID_RE.sub(" ", question))
+    w = weight or (lambda _t: 1.0)
     scored: list[tuple[float, int, int, str]] = []
+    met: dict[tuple[int, int], float] = {}  # words shared, unweighted: few means meaning must decide
     for pi, passage in enumerate(passages):
         for si, s in enumerate(sentences(passage)):
-            s_tokens = stem_tokens(s)
-            overlap = len(q_tokens & s_tokens) + 0.5 * _compound_hits(q_words, q_tokens & s_tokens, s)
-            scored.append((overlap - 0.3 * pi - 0.05 * si, pi, si, s))
+            shared = q_tokens & stem_tokens(s)
+            compound = 0.5 * _compound_hits(q_words, shared, s)
+            met[pi, si] = len(shared) + compound - 0.3 * pi - 0.05 * si
+            scored.append((sum(w(t) for t in shared) + compound - 0.3 * pi - 0.05 * si, pi, si, s))
     if not scored:
         return []
     # An amount or a date question is answered by a sentence that holds one, where any does.
@@ -107,8 +113,8 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
     if not q_tokens:  # "Hva går det ut på?": nothing to match, the opening sentences say it
         first = sorted(scored, key=lambda x: (x[1], x[2]))[:2]
         return [(c[1], c[3], c[0]) for c in first if c[1] == first[0][1]]
-    lexical_best = max(scored)[0]
-    if embed is not None and query_vec is not None and lexical_best < 1.5 and len(scored) > 1:
+    words_met = max(met[c[1], c[2]] for c in scored)
+    if embed is not None and query_vec is not None and words_met < 1.5 and len(scored) > 1:
         # Few shared words (an English question over Norwegian text): meaning decides, words still count.
         cand = sorted(scored, reverse=True)[:10]  # each embedded sentence costs ~3 ms on a CPU core
         sims = embed([c[3] for c in cand]) @ query_vec

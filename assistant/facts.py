@@ -39,7 +39,8 @@ _AMOUNT_WORD_RE = re.compile(r"\b(?:beløp\w*|bevilg\w*|kroner|tildelingen|tilde
 # "Hvilke land", "which countries", "nevn organisasjonene", "list the tools", "what agencies are named".
 _LIST_CUE_RE = re.compile(r"\b(?:hvilke|which)\s+(?:of\s+the\s+)?(?P<noun>[\w-]+)|"
                           r"^(?:(?:kan|kunne)\s+du\s+|(?:can|could)\s+you\s+|please\s+)?"
-                          r"(?:nevne?|liste?|name|ramse\s+opp)\s+(?:(?:opp|up|all|alle|the|de)\s+)*(?P<noun2>[\w-]+)|"
+                          r"(?:nevne?|liste?|name|ramse\s+opp)\s+(?:(?:opp|up|all|alle|the|de)\s+)*"
+                          r"(?P<noun2>[\w-]+)|"
                           r"\bwhat\s+(?P<noun3>[\w-]+)\s+(?:are|were|is)\s+(?:named|mentioned|listed)", re.I)
 # Registry lists (assignments, deadlines, departments) are answered elsewhere, never from one passage.
 REGISTRY_NOUN_PREFIXES = ("oppdrag", "deloppdrag", "assignment", "task", "subtask", "sub-item", "frist",
@@ -93,15 +94,16 @@ _FACT_STOP_RE = re.compile(
     r"departementet|directorate|ministry|oppgitt|stated|given|says?|letter|brevet|mye|much)\b", re.I)
 # Leading words of the phrase a count or list question asks about ("hvor mange av de …", "the number of the …").
 _PHRASE_SKIP = frozenset({"the", "all", "alle", "de", "of", "av", "følgende", "opp", "up", "nye"})
-# Words that end that phrase: verbs, auxiliaries, prepositions ("hvor mange sentre skal …", "how many teams are …").
+# Words that end that phrase: verbs, auxiliaries, prepositions ("hvor mange sentre skal …", "how many teams are").
 _PHRASE_END = frozenset({
     "skal", "er", "har", "kan", "må", "blir", "ble", "får", "bør", "vil", "var", "inngår", "gjelder", "nevnes",
     "nevnt", "står", "finnes", "deltar", "delta", "i", "på", "for", "til", "av", "som", "med", "fra", "om", "og",
     "are", "is", "was", "were", "will", "should", "must", "can", "does", "do", "did", "has", "have", "in", "on",
     "to", "of", "that", "with", "from", "and", "there", "named", "mentioned", "listed"})
-_PHRASE_CUE_RE = re.compile(r"\b(?:hvor\s+mange|antall(?:et)?|how\s+many|number\s+of|hvilke|which|nevne?|liste?|"
-                            r"name|ramse\s+opp|what)\s+(?P<rest>[^?.!]*)", re.I)
-_WORD_RE = re.compile(r"[\wæøåÆØÅ]+(?:-[\wæøåÆØÅ]+)*")
+# The cues a count or list question's phrase follows, strongest first ("What is the number of pilots?" counts).
+_PHRASE_CUES = (re.compile(r"\b(?:hvor\s+mange|antall(?:et)?|how\s+many|number\s+of)\s+(?P<rest>[^?.!]*)", re.I),
+                re.compile(r"\b(?:hvilke|which|nevne?|liste?|name|ramse\s+opp|what)\s+(?P<rest>[^?.!]*)", re.I))
+_WORD_RE = re.compile(r"\w+(?:-\w+)*")
 _NEXT_WORD_RE = re.compile(r"[ \u00a0]+(" + _WORD_RE.pattern + ")")  # a tab or a line break parts table cells
 # Norwegian inflection endings, cut (twice at most) before two words are compared: "sentre"/"senteret" -> "sent".
 _ENDINGS = ("ene", "ane", "er", "re", "ar", "en", "et", "es", "s", "e")
@@ -117,16 +119,17 @@ def _content(question: str, language: str) -> set[str]:
     return tokens
 
 
-def _asked_phrase(question: str) -> list[str]:
+def _asked_phrase(question: str, language: str) -> list[str]:
     """The words after a count or list cue: 'hvor mange regionale sentre skal …' -> ['regionale', 'sentre']."""
-    m = _PHRASE_CUE_RE.search(question)
+    m = next((found for rx in _PHRASE_CUES if (found := rx.search(question))), None)
     if not m:
         return []
     words: list[str] = []
     for w in _WORD_RE.findall(m.group("rest")):
         low = w.lower()
-        if low in _PHRASE_END or len(words) == 3 or (words and low.endswith("es") and len(low) > 5):
-            break  # a passive verb ("omfattes", "etableres") ends the phrase too
+        passive = language == "no" and bool(words) and low.endswith("es") and len(low) > 5
+        if low in _PHRASE_END or len(words) == 3 or passive:
+            break  # a Norwegian passive verb ("omfattes", "etableres") ends the phrase too
         if words or low not in _PHRASE_SKIP:
             words.append(w)
     return words
@@ -139,8 +142,8 @@ _ADJECTIVE_ENDINGS: dict[str, tuple[str, ...]] = {"no": ("e",), "en": ()}
 
 
 def _head_noun(phrase: list[str], language: str) -> str | None:
-    """The noun a count or list question asks about: its phrase's first plural, else its first word that is not
-    an adjective ('regionale helseforetak', 'tilskudd gis'), else its first word."""
+    """The noun a count or list question asks about: 'regionale sentre' -> 'sentre', 'tilskudd gis' -> 'tilskudd'."""
+    # Its phrase's first plural, else its first word that is not an adjective, else its first word.
     if not phrase:
         return None
     plural = next((w for w in phrase if w.lower().endswith(_PLURAL_ENDINGS.get(language, ("er",)))), None)
@@ -198,7 +201,9 @@ _NUMBER_WORD_RE = {lang: re.compile(r"(?<![\w-])(" + "|".join(words) + r")(?![\w
 # "kap 3.4", "side 7") and a list item's own number at the start of a line.
 _PERCENT_RE = re.compile(r"\d+(?:,\d+)?\s*(?:%|prosent|pst\.?|percent|per\s+cent)", re.I)
 _REFERENCE_NUMBER_RE = re.compile(r"(?:\b(?:nr|no|st|prop|pkt|punkt|uke|week|post|side|page|kl|del|fase|phase|"
-                                  r"deloppdrag|vedtak|innst|kap|kapittel|chapter|section)\.?|§)\s*\d+(?:[.,]\d+)*\w?|^\s*\(?\d{1,2}[.)]", re.I)
+                                  r"deloppdrag|vedtak|innst|kap|kapittel|chapter|section)\.?|§)"
+                                  r"\s*\d+(?:[.,]\d+)*\w?"
+                                  r"|^\s*\(?\d{1,2}[.)]", re.I)
 # A number that opens a line before a capitalised word: a heading ("1 Innledning") or a budget row
 # ("740 01 Driftsutgifter", "71 Oppgjørsordning").
 _LINE_NUMBER_RE = re.compile(r"^\s*\d{1,4}(?:\s+\d{2}(?:/\d{2})*)?\s+(?=[A-ZÆØÅ][a-zæøå])")
@@ -211,9 +216,9 @@ _WINDOW_STOP = frozenset({"og", "eller", "av", "i", "til", "for", "med", "på", 
 
 
 def _mask(text: str) -> str:
-    """`text` with dates, years, amounts, percentages, IDs and references blanked (offsets kept)."""
+    """`text` with dates, amounts, percentages, IDs and references blanked (offsets kept)."""
     for rx in (norsk.ID_RE, norsk.DATE_RE, norsk.WEEK_RE, norsk.BUDGET_REF_RE, _AMOUNT_RE, _PERCENT_RE,
-               _REFERENCE_NUMBER_RE, _LINE_NUMBER_RE, norsk.YEAR_RE):
+               _REFERENCE_NUMBER_RE, _LINE_NUMBER_RE):  # _COUNT_RE itself never reads a year
         text = rx.sub(lambda m: " " * len(m.group(0)), text)
     return text
 
@@ -247,23 +252,20 @@ def _noun_after(sentence: str, end: int, keys: set[str]) -> int | None:
 
 def count_fact(question: str, sentences: list[str], language: str) -> Fact | None:
     """The number that answers 'how many X': a numeral before X, else the items of a list X leads in."""
-    noun = _head_noun(_asked_phrase(question), language)
+    noun = _head_noun(_asked_phrase(question, language), language)
     if noun is None:
         return None
     keys = _noun_keys(noun, language)
     content = _content(question, language)
-    best: tuple[float, int, Fact] | None = None
-    for si, s in enumerate(sentences):
+    best: tuple[int, Fact] | None = None
+    for s in sentences:
         for start, end, value in _numbers(s):
             noun_end = _noun_after(s, end, keys)
-            if noun_end is None:
-                continue
-            score = len(content & stem_tokens(s)) - 0.01 * si
-            fact = Fact("count", value, s[start:noun_end], s)
-            if best is None or score > best[0]:
-                best = (score, si, fact)
+            score = len(content & stem_tokens(s))
+            if noun_end is not None and (best is None or score > best[0]):  # ties: the earlier sentence
+                best = (score, Fact("count", value, s[start:noun_end], s))
     if best is not None:
-        return best[2]
+        return best[1]
     return _count_from_list(question, sentences, language, keys)
 
 
@@ -396,8 +398,8 @@ def _sentence_spans(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _split_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """(start, end) of the parts of text[start:end] between list separators; [] when a conjunction stands
-    before the last separator ('A og B og C' is prose, 'A, B og C' a list)."""
+    """(start, end) of the items of a written list in text[start:end]; [] when it is prose, not a list."""
+    # Only the last separator may be a conjunction: "A, B og C" is a list, "A og B og C" prose.
     parts, pos = [], start
     seps = list(_SEPARATOR_RE.finditer(text, start, end))
     if any(_CONJUNCTION_RE.search(m.group(0)) for m in seps[:-1]):
@@ -438,8 +440,9 @@ def _sentence_lists(text: str) -> Iterator[_Enum]:
 
 
 def _is_label(lead: str) -> bool:
-    """True when a colon ends a header label ('ID: TB2021-16 Eieravdeling HOD:'), not a list's lead-in."""
-    return bool(norsk.OWNER_LABEL_RE.search(lead) or norsk.ID_RE.search(lead) or lead.strip().lower() == "id:")
+    """True when a colon ends a label ('ID: TB2021-16 Eieravdeling HOD:', 'Frist:'), not a list's lead-in."""
+    return bool(norsk.OWNER_LABEL_RE.search(lead) or norsk.ID_RE.search(lead) or lead.strip().lower() == "id:"
+                or norsk.FRIST_LINE_RE.match(lead.strip()))
 
 
 def _lead_space(text: str, pos: int) -> int:
@@ -463,7 +466,7 @@ def _join(items: tuple[str, ...], language: str) -> str:
 
 def list_fact(question: str, passage: str, language: str) -> Fact | None:
     """The named members of the enumeration in `passage` whose lead-in matches what the question asks about."""
-    noun = _head_noun(_asked_phrase(question), language)
+    noun = _head_noun(_asked_phrase(question, language), language)
     keys = _noun_keys(noun, language) if noun else set()
     content = _content(question, language)
     best: tuple[int, int, _Enum] | None = None
@@ -486,6 +489,9 @@ _NEGATION_RE = re.compile(r"\b(?:ikke|ingen|intet|aldri|verken|not|no|never|none
 # Where a sentence's clauses part: "…, men ikke …", "…; …", "… but not …".
 _CLAUSE_BREAK_RE = re.compile(r";\s*|,?\s+(?:men|mens|but|while|whereas)\s+")
 ANSWER_CHARS = 140  # the deciding clause is quoted up to this length
+# A clause that leaves the matter open ("skal vurdere om …", "whether", "dersom"): neither yes nor no.
+_HEDGE_RE = re.compile(r"\b(?:(?:vurdere|utrede|avklare|consider|assess)\w*\s+(?:om|hvorvidt|whether)|hvorvidt|"
+                       r"whether|dersom|hvis|if)\b", re.I)
 
 
 def _clauses(sentence: str) -> list[tuple[int, int]]:
@@ -499,9 +505,11 @@ def _clauses(sentence: str) -> list[tuple[int, int]]:
 
 
 def _deciding_clause(sentence: str, content: set[str]) -> str:
-    """The clause that answers: most question words, fewest words the question lacks ('…, men ikke til lønn'
-    decides 'brukes midlene til lønn?', its subject standing in the first clause)."""
+    """The clause of a sentence that answers the question."""
+    # Most question words, fewest words the question lacks: '…, men ikke til lønn' decides 'brukes midlene til
+    # lønn?' though its subject stands in the first clause.
     def score(c: tuple[int, int]) -> tuple[int, int, int]:
+        """Question words minus other words, then fewest other words, then the earlier clause."""
         words = stem_tokens(_NEGATION_RE.sub(" ", sentence[c[0] : c[1]]))
         shared, other = len(words & content), len(words - content)
         return shared - other, -other, -c[0]
@@ -532,7 +540,7 @@ def _short(text: str, limit: int = ANSWER_CHARS) -> str:
 
 
 def yesno_fact(question: str, sentences: list[str], language: str) -> Fact | None:
-    """Yes or no from the sentence that shares the most content words with the question; None below the floor."""
+    """Yes or no from the sentence that shares the most content words with the question; None when unsure."""
     content = _content(question, language)
     if not content:
         return None
@@ -543,6 +551,8 @@ def yesno_fact(question: str, sentences: list[str], language: str) -> Fact | Non
     if shared < min(MIN_YESNO_SHARED, len(content)):
         return None
     clause = _deciding_clause(sentence, content)
+    if _HEDGE_RE.search(clause):
+        return None
     yes = _agrees(question, clause)
     word = ("Yes" if yes else "No") if language == "en" else ("Ja" if yes else "Nei")
     return Fact("yesno", f"{word} – {_short(clause)}", clause, sentence, yes=yes)
@@ -557,6 +567,7 @@ _NUMBER_TAIL_RE = re.compile(r"(?:\d{1,3}(?:[ \u00a0]\d{3})+|\d+)(?:[.,]\d+)?\s*
 _UNIT_START_RE = re.compile(r"[^\d\s,.]")
 # The currency after a magnitude word: "35 mill. kroner", "2 mill kr".
 _UNIT_TAIL_RE = re.compile(r"\s*(?:kroner|kr)\b", re.I)
+_CURRENCY_RE = re.compile(r"\bkr", re.I)
 # "762.21", "kap. 762.21", "over 732.21": a chapter and post written with a dot.
 _DOTTED_REF_RE = re.compile(r"(?:\bkap(?:ittel|\.)?\s*|\b(?:på|over|under|og)\s+)(\d{3,4})\.(\d{2})(?!\d)(?!\.\d)",
                             re.I)
@@ -568,9 +579,16 @@ _AMOUNT_TALK_RE = re.compile(r"\b(?:beløp\w*|bevilg\w*|kroner|kr|mill\w*|tildel
 _TABLE_HEAD_RE = re.compile(r"^\s*Kap\.?\s+Post\b", re.I)
 # "kan nyttes under post 70, 74 og 79" inside a row's name: post numbers, not figures.
 _UNDER_POST_RE = re.compile(r"\b(?:under|over)\s+post\s+\d{2}(?:/\d{2})*(?:\s*(?:,|og)\s*\d{2}(?:/\d{2})*)*", re.I)
-# Digit groups at the end of a space-separated row ("… 1 222 348 1 311 863"), or a line of nothing else.
-_FIGURE_RUN_RE = re.compile(r"(?<!\S)\d{1,3}(?:[ \u00a0]+\d{1,3})*\s*$")
+# The digit groups after a space-separated row's name ("… 1 222 348 1 311 863", "… 30 100 2,7 mill. kr …",
+# "… 15786 Det vises …"): not part of a word, a decimal, a year or an amount with a unit.
+_FIGURE_RUN_RE = re.compile(r"(?<![\w,.])(?:(?!(?:19|20)\d\d\b)\d{4,7}|\d{1,3}(?:[ \u00a0]+\d{1,3})*)(?![\w,.])"
+                            r"(?!\s*(?:mill|mrd|kr|%|prosent))")
+_DIGIT_RE = re.compile(r"\d")
+# A space row's own chapter and post ("783 21", "769 21/70", " 72"): the figures come after them and the name.
+_ROW_LABEL_RE = re.compile(r"^\s*(?:\d{3,4}\s+)?\d{2}(?:/\d{2})*(?=\s)")
+# A line of figures alone: a wrapped row's figures ("116 577 73 677" under its name).
 _FIGURES_ONLY_RE = re.compile(r"\s*\d{1,3}(?:[ \u00a0]+\d{1,3})*\s*")
+# A tab row's figure cell ("95 420", "15786").
 _FIGURE_CELL_RE = re.compile(r"\d{1,3}(?:[ \u00a0]\d{3})+|\d+")
 ROW_END_WORDS = 4  # a full stop ends an open row only on a line of this many words (a sentence, not "mv.")
 MAX_FIGURE_GROUPS = 3  # a table figure (in thousands of kroner) has at most three digit groups: 999 999 999
@@ -607,17 +625,21 @@ def _refs(text: str) -> list[BudgetLine]:
 
 def _ref_matches(want: BudgetLine, have: BudgetLine) -> bool:
     """True when a budget line stands under the one a question names (a chapter alone takes every post)."""
-    return int(want[0]) == int(have[0]) and (want[1] is None or (have[1] is not None and int(want[1]) == int(have[1])))
+    same_post = want[1] is None or (have[1] is not None and int(want[1]) == int(have[1]))
+    return int(want[0]) == int(have[0]) and same_post
 
 
 def _figure_ok(groups: list[str]) -> bool:
-    """True when digit groups make one well-formed figure: '1', '222', '348' -> 1 222 348."""
-    return 0 < len(groups) <= MAX_FIGURE_GROUPS and len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])
+    """True when digit groups make one well-formed figure: '1', '222', '348' -> 1 222 348; '15786'."""
+    if len(groups) == 1:
+        return len(groups[0]) <= 7
+    return len(groups) <= MAX_FIGURE_GROUPS and len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])
 
 
 def _split_figures(groups: list[str], columns: int) -> list[tuple[int, int]]:
-    """Group-index ranges of the figures a run of digit groups holds ('1 222 348 1 311 863': two figures);
-    the header's column count when it fits, else the fewest figures, the most even split first."""
+    """Group-index ranges of the figures a run of digit groups holds ('1 222 348 1 311 863': two figures)."""
+    # The header's column count when it fits, else the fewest figures; the most even split first
+    # ("133 966 180 553" is 133 966 and 180 553).
     n = len(groups)
     if not 0 < n <= 12:
         return []
@@ -631,7 +653,12 @@ def _split_figures(groups: list[str], columns: int) -> list[tuple[int, int]]:
         return []
     fitting = [b for b in valid if len(b) == columns] or valid
     fewest = min(len(b) for b in fitting)
-    return min((b for b in fitting if len(b) == fewest), key=lambda b: max(y - x for x, y in b) - min(y - x for x, y in b))
+    def unevenness(bounds: list[tuple[int, int]]) -> int:
+        """How much the figures' group counts differ."""
+        sizes = [y - x for x, y in bounds]
+        return max(sizes) - min(sizes)
+
+    return min((b for b in fitting if len(b) == fewest), key=unevenness)
 
 
 def _run_figures(line: str, start: int, columns: int) -> list[tuple[int, int]]:
@@ -642,8 +669,7 @@ def _run_figures(line: str, start: int, columns: int) -> list[tuple[int, int]]:
 
 
 def _row_figures(line: str, columns: int) -> list[tuple[int, int]]:
-    """(start, end) in `line` of a budget row's figures: the number cells of a tab row, or the digits ending
-    a space row (post numbers in "kan nyttes under post 70" are not figures)."""
+    """(start, end) in `line` of a budget row's figures: a tab row's number cells, a space row's last digits."""
     if "\t" in line:
         out, pos = [], 0
         for i, cell in enumerate(line.split("\t")):
@@ -652,12 +678,13 @@ def _row_figures(line: str, columns: int) -> list[tuple[int, int]]:
                 out.append((pos + cell.index(body), pos + cell.index(body) + len(body)))
             pos += len(cell) + 1
         return out
-    masked = _UNDER_POST_RE.sub(lambda m: " " * len(m.group(0)), line.rstrip())
-    letter = re.search(r"[^\W\d_]", masked)
-    m = _FIGURE_RUN_RE.search(masked)
-    if not m or not letter or m.start() < letter.start():
-        return []
-    return _run_figures(line, m.start(), columns)
+    masked = line.rstrip()
+    for rx in (_UNDER_POST_RE, _REFERENCE_NUMBER_RE):  # "under post 70, 74 og 79", "Innst. 11 S" are no figures
+        masked = rx.sub(lambda m: " " * len(m.group(0)), masked)
+    label = _ROW_LABEL_RE.match(masked)
+    digit = _DIGIT_RE.search(masked, label.end()) if label else None
+    m = _FIGURE_RUN_RE.match(masked, digit.start()) if digit else None  # the first number after the label
+    return _run_figures(line[: m.end()], m.start(), columns) if m else []
 
 
 def _pick_column(figures: list[tuple[int, int]], years: tuple[int, ...], year: int | None) -> tuple[int, int]:
@@ -668,7 +695,7 @@ def _pick_column(figures: list[tuple[int, int]], years: tuple[int, ...], year: i
 
 
 def _sentence_amounts(line: str, off: int, context: BudgetLine | None) -> Iterator[_Amount]:
-    """The amounts with a unit in each sentence of a line, with the budget lines the sentence names or stands under."""
+    """The amounts with a unit in each sentence of a line, with the budget lines the sentence names or is under."""
     for s, e in _sentence_spans(line):
         sentence = line[s:e]
         refs = tuple(dict.fromkeys([*_refs(sentence), *([context] if context else [])]))
@@ -689,7 +716,7 @@ def _amount_bounds(sentence: str, m: re.Match[str]) -> tuple[int, int]:
         number = text[: unit.start()] if unit else text
         tail = _NUMBER_TAIL_RE.search(number)
         start = m.start() + (tail.start() if tail else 0)
-        ext = None if re.search(r"kr|kroner", text, re.I) else _UNIT_TAIL_RE.match(sentence, m.end())
+        ext = None if _CURRENCY_RE.search(text) else _UNIT_TAIL_RE.match(sentence, m.end())
         return start, (ext.end() if ext else m.end())
     return m.start(), m.end()
 
@@ -697,13 +724,14 @@ def _amount_bounds(sentence: str, m: re.Match[str]) -> tuple[int, int]:
 def _table_line(line: str, off: int, state: _TableState, year: int | None) -> Iterator[_Amount]:
     """Read one line as part of a budget table: a header, a row (with its figures) or a row's wrapped figures."""
     if _TABLE_HEAD_RE.match(line):
-        state.years, state.in_head, state.row, state.context = tuple(map(int, norsk.YEAR_RE.findall(line))), True, None, None
+        state.years, state.in_head = tuple(map(int, norsk.YEAR_RE.findall(line))), True
+        state.row = state.context = None
         return
     row = norsk.budget_row(line, state.chapter)
-    head = None if row else norsk.budget_heading(line, state.chapter)
-    if row or head:
-        place = row or head
-        assert place is not None
+    if row is None and state.chapter and not line[:1].isspace():
+        row = norsk.budget_row(" " + line, state.chapter)  # a later row whose indent the text lost: "74 Skolemat …"
+    place: BudgetLine | None = row or norsk.budget_heading(line, state.chapter)
+    if place is not None:
         state.chapter, state.context, state.in_head = place[0], place, False
         state.row = (off + len(line) - len(line.lstrip()), place) if row else None
     if state.in_head:
@@ -719,8 +747,9 @@ def _table_line(line: str, off: int, state: _TableState, year: int | None) -> It
         return
     if figures and state.row:
         a, b = _pick_column(figures, state.years, year)
-        yield _Amount(a, b, (state.row[0], b), (state.row[1],), table=True)  # the row's cells, not its comment
-        state.row = None if not row else state.row
+        # The whole row answers for its figure: the comment cell often says what the money is for.
+        yield _Amount(a, b, (state.row[0], off + len(line.rstrip())), (state.row[1],), table=True)
+        state.row = None  # its figures are read
 
 
 def _amounts(passage: str, year: int | None) -> list[_Amount]:
@@ -742,15 +771,15 @@ def _label(amount: _Amount, wanted: list[BudgetLine]) -> str:
 
 
 def _distance(passage: str, amount: _Amount, content: set[str]) -> int:
-    """How far (in characters) the amount stands from the nearest question word of its sentence: of three
-    amounts in one sentence, the one next to the asked name answers."""
+    """How far (in characters) an amount stands from the nearest question word of its sentence or row."""
+    # Of three amounts in one sentence, the one next to the asked name answers.
     spots = [m.start() for m in _WORD_RE.finditer(passage, amount.region[0], amount.region[1])
              if stem_tokens(m.group(0)) & content]
     return min((abs(x - amount.start) for x in spots), default=len(passage))
 
 
 def amount_fact(question: str, passage: str, language: str, year: int | None = None) -> Fact | None:
-    """The amount whose sentence or table row best matches the question; only the budget line it names, if any."""
+    """The amount whose sentence or table row best matches the question (and stands under the line it names)."""
     wanted = _refs(question)
     rest = norsk.ID_RE.sub(" ", norsk.BUDGET_REF_RE.sub(" ", _DOTTED_REF_RE.sub(" ", question)))
     asked_year = norsk.YEAR_RE.search(rest)
@@ -762,6 +791,7 @@ def amount_fact(question: str, passage: str, language: str, year: int | None = N
         return None
 
     def score(a: _Amount) -> tuple[float, int, int]:
+        """Shared content words (a named line's figure and the asked year weigh a little), then nearness."""
         region = passage[a.region[0] : a.region[1]]
         bonus = (0.5 if a.table and wanted else 0) + (0.25 if year and str(year) in region else 0)
         return len(content & stem_tokens(region)) + bonus, -_distance(passage, a, content), -a.start

@@ -189,10 +189,11 @@ def subitem_count(ident: str, title: str, n: int, labels: str, lang: str) -> str
             else f"{ident} {title} har {n} deloppdrag: {labels}.")
 
 
-def amount_fact(value: str, budget: str, sentence: str, lang: str) -> str:
-    """'12,5 mill. kroner (kap. 765 post 21) — «…»'."""
+def amount_fact(value: str, budget: str, sentence: str, lang: str, table: bool = False) -> str:
+    """'12,5 mill. kroner (kap. 765 post 21) — «…»'; a budget table's bare figure is in thousands of kroner."""
+    unit = (" (in thousands of NOK)" if lang == "en" else " (i tusen kroner)") if table else ""
     line = f" ({budget})" if budget else ""
-    return f"{value}{line} — «{sentence}»"
+    return f"{value}{unit}{line} — «{sentence}»"
 
 
 def assignments_word(lang: str, new_in: str | None = None) -> str:

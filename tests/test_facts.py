@@ -59,9 +59,14 @@ PLAN = ["Planen omfatter følgende tiltak:", "a) Kartlegging av behov", "b) En n
 @pytest.mark.parametrize(("question", "given", "language", "value", "span"), [
     ("Hvor mange regionale sentre skal etableres?", ["Direktoratet skal etablere fem regionale sentre innen 2035."],
      "no", "5", "fem regionale sentre"),
-    ("How many teams are planned?", ["Det skal opprettes 12 FACT-team i løpet av 2034."], "en", "12", "12 FACT-team"),
+    ("How many teams are planned?", ["Det skal opprettes 12 FACT-team i løpet av 2034."], "en", "12",
+     "12 FACT-team"),
     ("How many centres will open?", ["The directorate will open three new centres in 2034."], "en", "3",
      "three new centres"),
+    ("How many regional centres will open?", ["The directorate will open three regional centres."], "en", "3",
+     "three regional centres"),
+    ("What is the number of pilot municipalities?", ["Forsøket omfatter sju pilotkommuner i nord."], "en", "7",
+     "sju pilotkommuner"),
     ("Hvor mange deltakere kan være med?", ["Piloten har plass til 1 200 deltakere fra ti kommuner."], "no",
      "1 200", "1 200 deltakere"),
     ("Hvor mange kommuner deltar?", ["Piloten har plass til 1 200 deltakere fra ti kommuner."], "no", "10",
@@ -122,11 +127,15 @@ INLINE = "Følgende alternativer skal utredes: a) en ny ordning b) dagens ordnin
      "Folkehelseinstituttet, Statens legemiddelverk og Mattilsynet"),
     ("Hvilke land deltar?", NORDIC, "no", ("Sverige", "Danmark", "Finland"), "Sverige, Danmark og Finland"),
     ("Which countries take part?", NORDIC, "en", ("Sverige", "Danmark", "Finland"), "Sverige, Danmark and Finland"),
+    ("Hvilke etater skal direktoratet samarbeide med?", "Direktoratet skal samarbeide med Udir, Arbeids- og "
+     "velferdsdirektoratet og KS.", "no", ("Udir", "Arbeids- og velferdsdirektoratet", "KS"),
+     "Udir, Arbeids- og velferdsdirektoratet og KS"),
     ("Hvilke verktøy skal utvikles?", TOOLS, "no", ("En digital veileder", "Et kurs for ansatte", "En sjekkliste"),
      "En digital veileder, Et kurs for ansatte og En sjekkliste"),
     ("Nevn tiltakene i planen.", LETTERED, "no", ("Kartlegging av behov", "Ny veileder"),
      "Kartlegging av behov og Ny veileder"),
-    ("Which organisations are named?", DOTS, "en", ("Kreftforeningen", "Røde Kors"), "Kreftforeningen and Røde Kors"),
+    ("Which organisations are named?", DOTS, "en", ("Kreftforeningen", "Røde Kors"),
+     "Kreftforeningen and Røde Kors"),
     ("Hvilke alternativer skal utredes?", INLINE, "no", ("en ny ordning", "dagens ordning"),
      "en ny ordning og dagens ordning"),
 ])
@@ -142,8 +151,9 @@ def test_list_fact_names_the_members(question: str, passage: str, language: str,
 @pytest.mark.parametrize(("question", "passage"), [
     ("Hvilke land deltar?", "Samarbeidet skal styrkes i 2034."),  # no enumeration
     ("Hvilke land deltar?", "Direktoratet skal samarbeide med FHI og KS."),  # a list of something else
-    ("Hvilke mål gjelder?", "Mål 2: Folk har gode vaner og god helse og trygge lokalsamfunn."),  # prose, not a list
+    ("Hvilke mål gjelder?", "Mål 2: Folk har gode vaner og god helse og trygge lokalsamfunn."),  # prose
     ("Hvilke avdelinger eier TB2034-16?", "ID: TB2034-16 Eieravdeling HOD: FHA, KTA og SHA"),  # a header label
+    ("Hvilke frister gjelder?", "Frist: 1. mars 2035, 1. juni 2035 og 1. mai 2036"),  # a deadline label
 ])
 def test_list_fact_returns_none_without_a_matching_list(question: str, passage: str) -> None:
     assert list_fact(question, passage, "no") is None
@@ -192,11 +202,20 @@ def test_yesno_fact_refuses_without_enough_shared_words(question: str) -> None:
     assert yesno_fact(question, given, "no") is None
 
 
+@pytest.mark.parametrize(("question", "given", "language"), [
+    ("Skal ordningen evalueres?", ["Direktoratet skal vurdere om ordningen bør evalueres."], "no"),
+    ("Will the pilot be extended?", ["The ministry will decide whether the pilot is extended."], "en"),
+])
+def test_yesno_fact_refuses_when_the_sentence_leaves_it_open(question: str, given: list[str], language: str) -> None:
+    assert yesno_fact(question, given, language) is None
+
+
 # --- amount_fact --------------------------------------------------------------------------------
 MONEY = "Det er satt av 12,5 mill. kroner til kartlegging. Drift får kr 300 000."
 # Budget tables in the shapes the letters use: a space-separated PDF extraction with two year columns,
 # a wrapped row whose figures stand on a line of their own, and a tab-separated table with comments.
-SPACE_TABLE = ("Kap. Post Postnavn Saldert 2033 Tildeling 2034\n\n765 21 Spesielle driftsutgifter 133 966 180 553\n\n"
+SPACE_TABLE = ("Kap. Post Postnavn Saldert 2033 Tildeling 2034\n\n"
+               "765 21 Spesielle driftsutgifter 133 966 180 553\n\n"
                " 72 Tilskudd til frivillige 1 222 348 1 311 863\n")
 ONE_LINE_ROW = ("Kap. Post Postnavn Saldert 2033 Tildeling 2034\n"
                 "714 21 Spesielle driftsutgifter, kan nyttes under post 70, 74 og 79 116 577 73 677\n")
@@ -204,7 +223,11 @@ WRAPPED_TABLE = ("Kap. Post Postnavn Saldert 2033 Tildeling 2034\n714 21 Spesiel
                  "under post 70 og 79\n\n116 577 73 677\n")
 TAB_TABLE = ("Kap.\tPost\tNavn på post\tTildeling 2034\tKommentar\n"
              "714\t21\tSpesielle driftsutgifter\t95 420\t8,1 mill. kroner til kostholdstiltak.\n"
-             "\t74\tSkolemat\t22 880\t\n")
+             "\t74\tSkolemat\t22 880\tFrukt til alle elever i ungdomsskolen.\n")
+# The same rows as the parser gives them: white space normalised, a later row without its chapter cell.
+FLAT_ROWS = ("Kap. 714 post 21\n\n714 21 Spesielle driftsutgifter 95 420 8,1 mill. kroner til kosthold.\n\n"
+             "74 Skolemat 22 880 Frukt til alle elever.\n\n75 Andre tiltak 15786 Se endring i Innst. 11 S.\n\n"
+             "76 Private tiltak Se Innst. 12 S.")
 HEADED = "Kap. 714 post 70 Rusmiddeltiltak\nDirektoratet tildeles 12,3 mill. kroner til forebygging."
 
 
@@ -219,7 +242,11 @@ HEADED = "Kap. 714 post 70 Rusmiddeltiltak\nDirektoratet tildeles 12,3 mill. kro
     ("Hvor mye fikk kap. 714 post 21?", ONE_LINE_ROW, "no", 2033, "116 577", "kap. 714 post 21"),
     ("Hvor mye får Skolemat?", TAB_TABLE, "no", None, "22 880", "kap. 714 post 74"),
     ("Hvor mye går til kostholdstiltak?", TAB_TABLE, "no", None, "8,1 mill. kroner", "kap. 714 post 21"),
+    ("Hvor mye får ungdomsskolen til frukt?", TAB_TABLE, "no", None, "22 880", "kap. 714 post 74"),
     ("Hvor mye er tildelt på kap. 714 post 70?", HEADED, "no", None, "12,3 mill. kroner", "kap. 714 post 70"),
+    ("Hvor mye er tildelt på kap. 714 post 21?", FLAT_ROWS, "no", None, "95 420", "kap. 714 post 21"),
+    ("Hvor mye er tildelt på kap. 714 post 74?", FLAT_ROWS, "no", None, "22 880", "kap. 714 post 74"),
+    ("Hvor mye er tildelt på kap. 714 post 75?", FLAT_ROWS, "no", None, "15786", "kap. 714 post 75"),
     ("Hvor mye er satt av over kap. 762 post 21?", "Det er satt av 2 mill. kroner til arbeidet over kap. 762.21.",
      "no", None, "2 mill. kroner", "kap. 762 post 21"),
     ("Hvor mye er tildelt på kap. 762 post 21?", "Kap. 762 post 21 35 mill. kroner går til digitale tjenester.",
@@ -239,7 +266,8 @@ def test_amount_fact_takes_the_amount_of_the_matching_sentence_or_row(
 def test_a_table_figure_is_marked_as_one() -> None:
     row, prose = amount_fact("Hvor mye får Skolemat?", TAB_TABLE, "no"), amount_fact("Hvor mye går til drift?",
                                                                                        MONEY, "no")
-    assert row is not None and row.table and row.sentence == "74\tSkolemat\t22 880"
+    assert row is not None and row.table
+    assert row.sentence == "74\tSkolemat\t22 880\tFrukt til alle elever i ungdomsskolen."
     assert prose is not None and not prose.table
 
 
@@ -247,6 +275,7 @@ def test_a_table_figure_is_marked_as_one() -> None:
     ("Hvor mye er tildelt på kap. 999?", SPACE_TABLE),  # the passage has kap. 765 only
     ("Hvor mye er tildelt på kap. 765 post 99?", SPACE_TABLE),  # the chapter, but not the post
     ("Hvor mye er satt av på kap. 740 post 01?", MONEY),  # a named line the text never gives
+    ("Hvor mye er tildelt på kap. 714 post 76?", FLAT_ROWS),  # a row without a figure ("Innst. 12 S" is none)
     ("Hvor mye er satt av til vaksiner?", "Det gis 5 mill. kroner til kampanjer. Drift får 2 mill. kroner."),
     ("Hvor mye koster det?", "Direktoratet skal lage en plan innen 1. mars 2035."),  # no amount at all
 ])
@@ -293,7 +322,8 @@ def test_real_letters_amounts_are_substrings_of_their_passage() -> None:
     for _, text in _real_texts():
         for passage in _windows(text):
             questions = ["Hvor mye er bevilget?", "Hvor mye er satt av til tilskudd?"]
-            questions += [f"Hvor mye er tildelt på {norsk.budget_label(k, p)}?" for k, p in norsk.budget_refs(passage)]
+            questions += [f"Hvor mye er tildelt på {norsk.budget_label(k, p)}?"
+                          for k, p in norsk.budget_refs(passage)]
             for question in questions:
                 fact = amount_fact(question, passage, "no")
                 if fact is None:
@@ -304,3 +334,53 @@ def test_real_letters_amounts_are_substrings_of_their_passage() -> None:
                 for kap, post in norsk.budget_refs(question):  # only the named line may answer
                     assert fact.budget.startswith(norsk.budget_label(kap, post)), (question, fact)
     assert found > 50 and tables > 5
+
+
+def _parsed_paragraphs() -> list[tuple[str, str | None]]:
+    """(text, budget line) of every paragraph the parser reads from the real letters."""
+    from ingest.parse import read_letter
+
+    if not REAL_LETTERS.is_dir():
+        pytest.skip(f"the real letters are not at {REAL_LETTERS}")
+    out = []
+    for path in sorted(REAL_LETTERS.glob("*.txt")):
+        letter = read_letter(path)
+        paras = [p for s in letter.sections for p in s.paragraphs] + [p for a in letter.assignments
+                                                                       for p in a.paragraphs]
+        out += [(p.text, p.budget) for p in paras]
+    return out
+
+
+@pytest.mark.real
+def test_real_budget_lines_answer_for_themselves_only() -> None:
+    answered = 0
+    paras = _parsed_paragraphs()
+    for label in sorted({b for _, b in paras if b and " post " in b}):
+        passage = "\n\n".join([label.capitalize(), *(t for t, b in paras if b == label)])
+        fact = amount_fact(f"Hvor mye er tildelt på {label}?", passage, "no")
+        if fact is not None:
+            answered += 1
+            assert fact.budget == label and fact.value in passage and fact.sentence in passage
+    assert answered > 50
+
+
+@pytest.mark.real
+def test_real_list_and_yesno_facts_can_be_highlighted() -> None:
+    lists = decided = 0
+    for text, _ in _parsed_paragraphs():
+        leads = [f"Hvilke {m.group(1)} nevnes?" for m in re.finditer(r"(\w{4,}):", text)]
+        for question in ("Hvilke aktører skal direktoratet samarbeide med?", "Which organisations are named?", *leads):
+            fact = list_fact(question, text, "en" if question.startswith("Which") else "no")
+            if fact is not None:
+                lists += 1
+                _holds(fact, text)
+                assert all(item and item in " ".join(fact.span.split()) for item in fact.items), fact
+        said = sentences(text)
+        if said:
+            words = " ".join(said[0].split()[:6])
+            fact = yesno_fact(f"Skal {words}?", said, "no")
+            if fact is not None:
+                decided += 1
+                _holds(fact, *said)
+                assert fact.value.startswith("Ja – " if fact.yes else "Nei – ")
+    assert lists > 5 and decided > 100

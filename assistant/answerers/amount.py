@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from assistant import phrasing
 from assistant.cite import body_cite, cite, paragraphs_from, short
-from assistant.corpus import Corpus, Row, find_assignment, primary, search_text
-from assistant.extract import best_sentences, has_amount
+from assistant.corpus import Corpus, Row, find_assignment, primary
+from assistant.extract import has_amount
 from assistant.question import Question
 from assistant.records import Answer
 from ingest.records import Assignment, Letter, Paragraph
@@ -25,9 +25,7 @@ def by_id(c: Corpus, q: Question, rows: list[Row], refs: list[Row]) -> Answer:
         letter = c.letters[row["letter"]]
         a = find_assignment(letter, row)
         return Answer(q.text, phrasing.no_amount(a.id, a.title, q.language), False, (body_cite(letter, a),))
-    embed, qvec = c.sentence_embedder(q)
-    best = best_sentences(search_text(q, q.text), [x[2].text for x in with_amount], want_amount=True, n=1,
-                          embed=embed, query_vec=qvec)
+    best = c.best_sentences(q, [x[2].text for x in with_amount], n=1, want_amount=True)
     pi, sentence, _ = best[0]
     src_letter, src_a, para = with_amount[pi]
     return Answer(q.text, short(sentence, 300), True, (cite(src_letter, src_a, para, None, highlight=sentence),))

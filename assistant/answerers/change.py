@@ -6,8 +6,8 @@ import re
 
 from assistant import phrasing
 from assistant.cite import cite, header_cite, paragraph_at, paragraphs_from, short, with_items
-from assistant.corpus import Corpus, Row, search_text
-from assistant.extract import ASKS_COUNT_RE, best_sentences
+from assistant.corpus import Corpus, Row
+from assistant.extract import ASKS_COUNT_RE
 from assistant.question import Question
 from assistant.records import Answer, Citation
 from ingest import norsk
@@ -131,8 +131,7 @@ def what_letter_says(c: Corpus, q: Question, ident: str, refs: list[Row]) -> Ans
         letter, a, para = passages[0]
         return Answer(q.text, phrasing.no_deadline(ident, "", None, q.language), False,
                       (cite(letter, a, para, None),))
-    embed, qvec = c.sentence_embedder(q)
-    best = best_sentences(search_text(q, q.text), [p.text for _, _, p in passages], n=2, embed=embed, query_vec=qvec)
+    best = c.best_sentences(q, [p.text for _, _, p in passages], n=2)
     pi = best[0][0] if best else 0
     letter, a, para = passages[pi]
     said_text = " ".join(s for i, s, _ in best if i == pi) or para.text

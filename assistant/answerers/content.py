@@ -6,8 +6,7 @@ import re
 
 from assistant import phrasing
 from assistant.cite import cite, header_cite, short, whole_cite
-from assistant.corpus import Corpus, search_text
-from assistant.extract import best_sentences
+from assistant.corpus import Corpus
 from assistant.question import Question
 from assistant.records import Answer
 from ingest.deadlines import map_label
@@ -20,8 +19,7 @@ def by_id(c: Corpus, q: Question, a: Assignment, letter: Letter) -> Answer:
     body = [p for p in a.paragraphs if not p.text.lower().startswith(("frist", "ansvarlig avdeling"))]
     if not body:
         return Answer(q.text, phrasing.header_only(a.id, a.title, q.language), True, (header_cite(letter, a),))
-    embed, qvec = c.sentence_embedder(q)
-    best = best_sentences(search_text(q, q.text), [p.text for p in body[:8]], n=2, embed=embed, query_vec=qvec)
+    best = c.best_sentences(q, [p.text for p in body[:8]], n=2)
     pi = best[0][0] if best else 0
     sentence = " ".join(s for i, s, _ in best if i == pi) if best else body[0].text
     # The tight paragraph first; the whole assignment last, as the context a reader expands to.
@@ -37,15 +35,14 @@ def _sub_item(c: Corpus, q: Question, a: Assignment, letter: Letter, asked: str)
     for s in a.subitems:
         if s.label == sub:
             para = Paragraph(s.text, s.line, s.line_end, s.page)
-            embed, qvec = c.sentence_embedder(q)
-            best = best_sentences(search_text(q, q.text), [s.text], n=2, embed=embed, query_vec=qvec)
+            best = c.best_sentences(q, [s.text], n=2)
             said = " ".join(x for _, x, _ in best) or s.text
             head = f"{phrasing.sub_phrase(sub, q.language)}{a.id}: "
             return Answer(q.text, (head + short(said, phrasing.ANSWER_CHARS - len(head))).strip(),
                           True, (cite(letter, a, para, sub, highlight=best[0][1] if best else None),))
     named = [p for p in a.paragraphs if re.search(rf"\b(?:del|deloppdrag|punkt)\s+{re.escape(asked)}\b", p.text, re.I)]
     if named:
-        best = best_sentences(search_text(q, q.text), [p.text for p in named], n=2)
+        best = c.best_sentences(q, [p.text for p in named], n=2)
         said = " ".join(x for _, x, _ in best) or named[0].text
         return Answer(q.text, f"{a.id}: {short(said, 300)}", True, (cite(letter, a, named[best[0][0] if best else 0], None),))
     text = phrasing.no_such_sub(a.id, a.title, asked, sorted(labels), q.language)

@@ -9,7 +9,7 @@ import re
 from assistant import facts, phrasing
 from assistant.cite import cite, header_cite, short
 from assistant.corpus import Corpus, find_assignment, primary, search_text
-from assistant.extract import best_sentences, sentences, stem_tokens
+from assistant.extract import sentences, stem_tokens
 from assistant.question import Question
 from assistant.records import Answer, Citation
 from ingest import norsk
@@ -75,18 +75,26 @@ def _find(q: Question, kind: str, cites: tuple[Citation, ...], c: Corpus) -> tup
 
 
 def _yesno(q: Question, cites: tuple[Citation, ...], c: Corpus) -> tuple[facts.Fact, int] | None:
-    """The sentence that decides a yes/no question (chosen by meaning as well as words, never a header line),
-    and whether it says yes or no."""
+    """The two sentences that best decide a yes/no question (chosen by meaning as well as words, never a
+    header line), and whether the best one says yes or no; both are quoted, the reader checks the verdict."""
     pool = [(i, s) for i, ct in enumerate(cites) for s in sentences(ct.text) if not _is_header(s)]
+    pool = list(dict.fromkeys(pool))
     if not pool:
         return None
-    embed, qvec = c.sentence_embedder(q)
-    best = best_sentences(search_text(q, q.text), [s for _, s in pool], n=1, embed=embed, query_vec=qvec)
-    if not best:
+    chosen: list[tuple[int, str]] = []
+    for _ in range(2):
+        left = [x for x in pool if x not in chosen]
+        best = c.best_sentences(q, [s for _, s in left], n=1) if left else []
+        if best:
+            chosen.append(left[best[0][0]])
+    if not chosen:
         return None
-    i, sentence = pool[best[0][0]]
+    i, sentence = chosen[0]
     fact = facts.yesno_fact(q.text, [sentence], q.language)
-    return (fact, i) if fact is not None else None
+    if fact is None:
+        return None
+    quoted = " ".join(f"«{_unbullet(s)}»" for _, s in chosen)
+    return dataclasses.replace(fact, sentence=quoted), i
 
 
 def _is_header(sentence: str) -> bool:
@@ -119,10 +127,10 @@ def _phrase(q: Question, fact: facts.Fact, where: Citation) -> str:
     if fact.kind == "list":
         return f"{lead}{short(fact.value, phrasing.ANSWER_CHARS - len(lead))}"
     if fact.kind == "amount":
-        return phrasing.amount_fact(fact.value, fact.budget, short(fact.sentence, 220), q.language)
-    if fact.kind == "yesno":  # "Ja – «the deciding sentence»": the sentence is the answer's reason
+        return phrasing.amount_fact(fact.value, fact.budget, short(fact.sentence, 220), q.language, fact.table)
+    if fact.kind == "yesno":  # "Ja – «the deciding sentence» «the next best»": the sentences are its reason
         word = fact.value.split(" – ")[0]
-        return f"{lead}{word} – «{short(_unbullet(fact.sentence), phrasing.ANSWER_CHARS - len(lead) - 12)}»"
+        return f"{lead}{word} – {short(fact.sentence, phrasing.ANSWER_CHARS - len(lead) - 8)}"
     return f"{lead}{fact.value} — «{short(fact.sentence, phrasing.ANSWER_CHARS - len(lead) - len(fact.value) - 6)}»"
 
 

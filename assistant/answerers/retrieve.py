@@ -10,7 +10,7 @@ from assistant import coverage, phrasing
 from assistant.answerers import by_id
 from assistant.cite import deadline_paragraph, hit_cite, short
 from assistant.corpus import Corpus, clean_filters, search_text
-from assistant.extract import best_sentences, sentences, stem_tokens
+from assistant.extract import sentences, stem_tokens
 from assistant.question import Question
 from assistant.records import Answer
 from index.records import Chunk, Hit
@@ -35,9 +35,8 @@ def answer(c: Corpus, q: Question, filters: dict[str, Any] | None, timings: dict
             routed = by_id.answer(c, dataclasses.replace(q, ids=(ident,)), filters)
             if routed.found or q.intent == "deadline":  # "no deadline stated for X" is the answer too
                 return routed
-    embed, qvec = c.sentence_embedder(q, query)  # the vector the search made: embedded once
-    best = best_sentences(search_text(q, q.text), [h.chunk.text for h in top[:3]], want_amount=q.intent == "amount",
-                          n=2, embed=embed, query_vec=qvec, want_date=q.intent == "deadline")
+    best = c.best_sentences(q, [h.chunk.text for h in top[:3]], n=2, query=query,  # the search's vector, reused
+                            want_amount=q.intent == "amount", want_date=q.intent == "deadline")
     if not best:
         return Answer(q.text, phrasing.not_found(phrasing.what("answer", q.language), q.language), False)
     pi = best[0][0]
