@@ -80,7 +80,8 @@ def covers(c: Corpus, q: Question, hits: list[Hit]) -> bool:
     if q.language == "en":
         return _covers_en(c, q, hits)
     s = c.settings
-    terms = {t for t in stem_tokens(norsk.ID_RE.sub(" ", q.text)) if len(t) >= 4 and not t.isdigit()}
+    # "2024-oppdrag", "10-årsplan": a word that opens with a number names no topic of its own
+    terms = {t for t in stem_tokens(norsk.ID_RE.sub(" ", q.text)) if len(t) >= 4 and not t[0].isdigit()}
     if not terms:
         return True
     top = hits[0].dense or 0.0

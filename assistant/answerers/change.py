@@ -28,6 +28,9 @@ _WANTED: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"frist|deadline|utsett|postpone|forlen|extend", re.I), "new_deadline"),
     (re.compile(r"presis|clarif", re.I), "clarified"),
 )
+# A question that asks for a list of what a letter changed: which / what / how many / list.
+_ASKS_WHICH_RE = re.compile(r"\b(?:which|what|hvilke\w*|hva|how\s+many|hvor\s+mange|list\w*|oversikt|nevn\w*)\b",
+                            re.I)
 _ALL_KINDS = {"new_deadline", "cancelled", "reworded", "renumbered", "replaced", "clarified"}
 LIST_MAX = 60  # assignments named (and cited) in one list answer
 
@@ -39,9 +42,12 @@ def letter_changes(c: Corpus, q: Question) -> Answer | None:
     if len(letters) != 1:
         return None
     letter = letters[0]
+    if not _ASKS_WHICH_RE.search(q.text):
+        return None  # "where will the new deadlines be set, according to supplement 18?": not a list of changes
     if NEW_RE.search(q.text):
         return new_in(c, q, letter)
-    wanted = next(({kind} for rx, kind in _WANTED if rx.search(q.text)), _ALL_KINDS)
+    # "which was cancelled and which postponed": every kind the question names
+    wanted = {kind for rx, kind in _WANTED if rx.search(q.text)} or _ALL_KINDS
     changes = [x for x in letter.changes if x.kind in wanted]
     if not changes:
         return None
