@@ -32,7 +32,8 @@ _STOP = {"og", "i", "for", "av", "til", "på", "som", "med", "det", "er", "en", 
          "punkt", "deloppdrag", "del", "sub", "item", "task", "involve", "ask", "asks", "innebærer", "handler",
          "mean", "means", "point", "part", "under", "tb", "ttb", "stb", "rtb", "dreier", "seg", "gjelder",
          "omhandler", "omtaler", "skulle", "kommer", "finnes", "står", "fikk", "ligger", "inneholder", "nevner",
-         "sier", "være", "blir", "bli", "ble", "klart", "klar", "ferdig", "levere", "leveres", "frist", "fristen"}
+         "sier", "være", "blir", "bli", "ble", "klart", "klar", "ferdig", "levere", "leveres", "frist", "fristen",
+         "mange", "many"}
 
 
 def sentences(text: str) -> list[str]:
