@@ -14,16 +14,27 @@ import numpy as np
 
 from assistant.extract import best_sentences, stem_tokens
 from assistant.question import Question, understand
+from assistant.records import Mention, Placement
 from index.records import Hit
 from index.search import SearchIndex
 from ingest import norsk
 from ingest.changes import Timeline, timeline
-from ingest.records import Assignment, Letter
+from ingest.records import Assignment, Deadline, Letter
 from ingest.registry import Registry
 from ingest.settings import Settings
 
 RARITY_REF_SHARE = 0.02  # a word stem in this share of the chunks weighs 1.0 in sentence scoring
-Row = dict[str, Any]  # a registry row: the SPEC's `letters assignments` JSON for one assignment in one letter
+
+
+def _mention(r: dict[str, Any]) -> Mention:
+    return Mention(r["letter"], r["line"], r["kind"], r["text"] or "", r.get("letter_title") or "", r.get("letter_year"))
+
+
+def _placement(r: dict[str, Any]) -> Placement:
+    return Placement(r["id"], r["letter"], r["line"], r["year"], r["title"] or "", r["owner"], r["section"] or "",
+                     tuple(Deadline(d["sub"], d["text"] or "", d["date"], d["kind"], d["line"] or 0)
+                           for d in r["deadlines"]),
+                     tuple(_mention(a) for a in r["amendments"]))
 _LETTER_WORD_RE = re.compile(r"[a-zæøå]+")
 
 
@@ -59,14 +70,25 @@ class Corpus:
                     self._letters = {letter.file: letter for letter in reg.letters()}
             return self._letters
 
-    def assignments(self, year: int | None = None, owner: str | None = None, due_before: str | None = None,
-                    letter: str | None = None) -> list[Row]:
+    def placements(self, year: int | None = None, owner: str | None = None, letter: str | None = None
+                   ) -> list[Placement]:
+        """The registry's assignments, filtered (the rows `letters assignments` shows, typed)."""
         with self.registry() as reg:
-            return reg.assignments(year=year, owner=owner, due_before=due_before, letter=letter)
+            return [_placement(r) for r in reg.assignments(year=year, owner=owner, letter=letter)]
 
-    def rows(self, ident: str) -> list[Row]:
+    def rows(self, ident: str) -> list[Placement]:
+        """Every letter's placement of the assignment (by ID or alias), newest letter last."""
         with self.registry() as reg:
-            return reg.find(ident)
+            return [_placement(r) for r in reg.find(ident)]
+
+    def mentions(self, ident: str) -> list[Mention]:
+        """Every letter's mention of the assignment, in the letters' order."""
+        with self.registry() as reg:
+            return [_mention(r) for r in reg.references_to(ident)]
+
+    def known_ids(self) -> set[str]:
+        with self.registry() as reg:
+            return reg.known_ids()
 
     def timeline(self, ident: str) -> Timeline | None:
         """The assignment's events over every letter, in the letters' own order, and what is current
@@ -202,36 +224,36 @@ class Corpus:
 # --- rows of the registry ----------------------------------------------------------------------------
 
 
-def primary(rows: list[Row], q: Question) -> Row:
+def primary(rows: list[Placement], q: Question) -> Placement:
     """The letter where the assignment was given (its ID's year), else the newest one."""
     if q.year:
-        same = [r for r in rows if r["year"] == q.year]
+        same = [r for r in rows if r.year == q.year]
         if same:
             return same[0]
     for r in rows:
-        m = re.search(r"(?:19|20)\d\d", r["id"])
-        if m and r["year"] == int(m.group(0)):
+        m = re.search(r"(?:19|20)\d\d", r.id)
+        if m and r.year == int(m.group(0)):
             return r
     return rows[-1]
 
 
-def amendments(rows: list[Row]) -> list[Row]:
+def amendments(rows: list[Placement]) -> list[Mention]:
     """The later letters' references to the assignment, each once."""
     seen, out = set(), []
     for r in rows:
-        for a in r["amendments"]:
-            key = (a["letter"], a["line"], a["kind"])
+        for a in r.amendments:
+            key = (a.letter, a.line, a.kind)
             if key not in seen:
                 seen.add(key)
                 out.append(a)
     return out
 
 
-def find_assignment(letter: Letter, row: Row) -> Assignment:
+def find_assignment(letter: Letter, row: Placement) -> Assignment:
     for a in letter.assignments:
-        if a.id == row["id"] and a.line == row["line"]:
+        if a.id == row.id and a.line == row.line:
             return a
-    return next(a for a in letter.assignments if a.id == row["id"])
+    return next(a for a in letter.assignments if a.id == row.id)
 
 
 def clean_filters(filters: dict[str, Any] | None) -> dict[str, Any] | None:

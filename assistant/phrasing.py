@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from assistant.records import Mention
 from ingest import norsk
+from ingest.records import Deadline
 
 KIND_NO = {"cancels": "oppdraget utgår", "deadline": "fristen endres/utsettes", "reworded": "oppdragsteksten endres",
            "clarified": "oppdraget presiseres", "renumbered": "oppdraget får nytt nummer",
@@ -43,9 +44,9 @@ _CUE_RE = re.compile(r"^(?:ny\s+)?(?:tids)?(?:frist(?:en)?\s*(?:er\s+)?:?|(?:uts
 _MONTH_WORDS = set(norsk.MONTHS) | {"første", "andre", "annet", "tredje", "fjerde"}
 
 
-def deadline_value(d: dict[str, Any], lang: str) -> str:
+def deadline_value(d: Deadline, lang: str) -> str:
     """The deadline itself, as written and in ISO form, saying what kind it is when it is not a date."""
-    kind, iso, text = d["kind"], d.get("date"), " ".join(str(d.get("text") or "").split())
+    kind, iso, text = d.kind, d.date, " ".join((d.text or "").split())
     if kind == "date" and iso:
         shown = norsk.format_date_en(iso) if lang == "en" else norsk.format_date_no(iso)
         return f"{shown} ({iso})"
@@ -75,16 +76,16 @@ def deadline_value(d: dict[str, Any], lang: str) -> str:
     return f"«{text}»" if text else ("not stated" if lang == "en" else "ikke oppgitt")
 
 
-def deadline_answer(ident: str, title: str, sub: str | None, deadlines: list[dict[str, Any]], lang: str,
+def deadline_answer(ident: str, title: str, sub: str | None, deadlines: list[Deadline], lang: str,
                     whole_assignment: bool = False) -> str:
     who = f"{sub_phrase(sub, lang)}{ident} {title}".strip()
     # The same deadline stated twice (in the text and in a "Frist:" line) is one deadline to the reader.
-    deadlines = list({(d["sub"], d["date"], d["kind"], d["date"] or d["text"]): d for d in deadlines}.values())
+    deadlines = list({(d.sub, d.date, d.kind, d.date or d.text): d for d in deadlines}.values())
     if len(deadlines) == 1:
         d = deadlines[0]
         value = deadline_value(d, lang)
         extra = ""
-        span = re.search(r"\b([a-h])\)\s*(?:til|–|-)\s*([a-h])\)", d.get("text") or "")
+        span = re.search(r"\b([a-h])\)\s*(?:til|–|-)\s*([a-h])\)", d.text or "")
         if span and sub:  # "Deloppdrag d) til f) har frist …": say the deadline is shared
             extra = (f" (the deadline covers sub-items {span.group(1)}) to {span.group(2)}))" if lang == "en"
                      else f" (fristen gjelder deloppdrag {span.group(1)}) til {span.group(2)}))")
@@ -95,7 +96,7 @@ def deadline_answer(ident: str, title: str, sub: str | None, deadlines: list[dic
             return f"The deadline for {who} is {value}{extra}."
         return f"Fristen for {who} er {value}{extra}."
     rest = "otherwise: " if lang == "en" else "ellers: "  # the section's rule covers what is not dated
-    parts = "; ".join(f"{rest if d['kind'] == 'default_rule' else _label(d['sub'])}{deadline_value(d, lang)}"
+    parts = "; ".join(f"{rest if d.kind == 'default_rule' else _label(d.sub)}{deadline_value(d, lang)}"
                       for d in deadlines)
     return f"{who} has these deadlines: {parts}." if lang == "en" else f"{who} har disse fristene: {parts}."
 
@@ -119,10 +120,10 @@ def no_deadline(ident: str, title: str, sub: str | None, lang: str) -> str:
     return f"Jeg finner ingen frist for {who} i brevene; oppdragsteksten er sitert under."
 
 
-def change_lead(changes: list[dict[str, Any]], lang: str) -> str:
+def change_lead(changes: list[Mention], lang: str) -> str:
     """'Note: supplement no. 18 (2021) says the assignment is cancelled.' for the changes that matter."""
     kinds = KIND_EN if lang == "en" else KIND_NO
-    parts = [f"{short_title(c['letter_title'], c['letter_year'])}: {kinds.get(c['kind'], c['kind'])}" for c in changes]
+    parts = [f"{short_title(c.letter_title, c.letter_year)}: {kinds.get(c.kind, c.kind)}" for c in changes]
     return ("Note — a later letter changed this: " if lang == "en" else "Merk — et senere brev endret dette: ") + \
         "; ".join(parts) + ". "
 

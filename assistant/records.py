@@ -1,9 +1,12 @@
-"""Records of the answering layer: an Answer with the Citations that back it."""
+"""Records of the answering layer: the registry's rows as the answerers read them (Placement, Mention), and
+an Answer with the Citations that back it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from ingest.records import Deadline
 
 
 @dataclass(frozen=True)
@@ -47,3 +50,30 @@ class Answer:
             "language": self.language,
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A letter's mention of an assignment (the registry's references): where, and what it does to it."""
+
+    letter: str
+    line: int
+    kind: str  # one of ingest.records.REFERENCE_KINDS: cancels, deadline, reworded, renumbered, clarified, …
+    text: str
+    letter_title: str = ""
+    letter_year: int | None = None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """An assignment as one letter gives it (a registry row, typed), with the later letters' mentions of it."""
+
+    id: str
+    letter: str
+    line: int
+    year: int | None
+    title: str
+    owner: str | None
+    section: str
+    deadlines: tuple[Deadline, ...]
+    amendments: tuple[Mention, ...]

@@ -112,10 +112,12 @@ class Assistant:
 
     def assignments(self, year: int | None = None, owner: str | None = None, due_before: str | None = None,
                     letter: str | None = None) -> list[dict[str, Any]]:
-        return self.corpus().assignments(year=year, owner=owner, due_before=due_before, letter=letter)
+        with self.registry() as reg:
+            return reg.assignments(year=year, owner=owner, due_before=due_before, letter=letter)
 
     def assignment(self, ident: str) -> list[dict[str, Any]]:
-        return self.corpus().rows(ident)
+        with self.registry() as reg:
+            return reg.find(ident)
 
     def status(self) -> dict[str, Any]:
         gen = current_generation(self.settings.index_dir)
@@ -171,7 +173,7 @@ class Assistant:
         """The change kinds the registry records for each cited assignment (by ID key): what the LLM check
         lets a phrased answer say about its status."""
         idents = {x.assignment for x in answer.citations if x.assignment}
-        return {norsk.id_key(i) or i: {a["kind"] for row in c.rows(i) for a in row["amendments"]}
+        return {norsk.id_key(i) or i: {a.kind for row in c.rows(i) for a in row.amendments}
                 | c.timeline_kinds(i) for i in idents}
 
 

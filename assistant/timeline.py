@@ -42,7 +42,7 @@ def sub_labels(tl: Timeline, letters: dict[str, Letter]) -> set[str]:
 def _value(d: Deadline | None, lang: str) -> str | None:
     if d is None:
         return None
-    return phrasing.deadline_value({"sub": d.sub, "text": d.text, "date": d.date, "kind": d.kind}, lang)
+    return phrasing.deadline_value(d, lang)
 
 
 def _where(e: Event, lang: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from assistant import phrasing
 from assistant import timeline as timeline_answers
 from assistant.answerers import amount, change, content, deadline, owner
-from assistant.corpus import Corpus, Row, amendments, find_assignment, primary
+from assistant.corpus import Corpus, Mention, Placement, amendments, find_assignment, primary
 from assistant.question import Question
 from assistant.records import Answer
 from ingest import norsk
@@ -44,10 +44,10 @@ def _about(c: Corpus, q: Question) -> Answer:
     if not rows:
         return _mentioned_only(c, q, ident, refs)
     row = primary(rows, q)
-    letter = c.letters[row["letter"]]
+    letter = c.letters[row.letter]
     a = find_assignment(letter, row)
-    changes = [r for r in amendments(rows) if r["kind"] in _CHANGE_KINDS]
-    in_hinted = [r for r in refs if any(r["letter"] == h.file for h in hinted)]
+    changes = [r for r in amendments(rows) if r.kind in _CHANGE_KINDS]
+    in_hinted = [r for r in refs if any(r.letter == h.file for h in hinted)]
     if hinted and q.intent in ("change", "content") and in_hinted:
         return change.what_letter_says(c, q, ident, in_hinted)
     if q.intent == "change":
@@ -61,27 +61,24 @@ def _about(c: Corpus, q: Question) -> Answer:
     return content.by_id(c, q, a, letter)
 
 
-def _lookup(c: Corpus, ident: str) -> tuple[list[Row], list[Row], set[str]]:
+def _lookup(c: Corpus, ident: str) -> tuple[list[Placement], list[Mention], set[str]]:
     """The letters that head the assignment (or its former number), those that mention it, and every ID."""
     tl = c.timeline(ident)
-    with c.registry() as reg:
-        rows = reg.find(ident)
-        refs = reg.references_to(ident)
-        known = reg.known_ids()
-        former = next((e.assignment for e in tl.events if e.kind == "created"), None) if tl and not rows else None
-        if former:  # given under an older number and renumbered to this one
-            rows = reg.find(former)
-    return rows, refs, known
+    rows, refs = c.rows(ident), c.mentions(ident)
+    former = next((e.assignment for e in tl.events if e.kind == "created"), None) if tl and not rows else None
+    if former:  # given under an older number and renumbered to this one
+        rows = c.rows(former)
+    return rows, refs, c.known_ids()
 
 
-def _in_letters(c: Corpus, ident: str, rows: list[Row], refs: list[Row], files: set[str]) -> bool:
+def _in_letters(c: Corpus, ident: str, rows: list[Placement], refs: list[Mention], files: set[str]) -> bool:
     """Does any of these letters head, mention or change the assignment?"""
     tl = c.timeline(ident)
-    return (any(r["letter"] in files for r in (*rows, *refs))
+    return (any(r.letter in files for r in rows) or any(r.letter in files for r in refs)
             or tl is not None and any(e.letter in files for e in tl.events))
 
 
-def _mentioned_only(c: Corpus, q: Question, ident: str, refs: list[Row]) -> Answer:
+def _mentioned_only(c: Corpus, q: Question, ident: str, refs: list[Mention]) -> Answer:
     if q.intent == "owner":
         return owner.from_refs(c, q, ident, refs)
     if q.intent == "amount":
@@ -100,8 +97,7 @@ def _from_timeline(c: Corpus, q: Question, ident: str, hinted: set[str]) -> Answ
         if q.intent in ("deadline", "change") and _ASKS_DATE_RE.search(q.text):
             return (timeline_answers.letter_deadline_answer(q, tl, letters, hinted)
                     or timeline_answers.deadline_answer(q, tl, letters))
-        with c.registry() as reg:
-            mentioned = {r["letter"] for r in reg.references_to(ident)}
+        mentioned = {r.letter for r in c.mentions(ident)}
         if q.intent in ("change", "content") and not mentioned & hinted:
             # said under the assignment's own header in that letter (no mention to quote from)
             return timeline_answers.change_answer(q, tl, letters, only=hinted)

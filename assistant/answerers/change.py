@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from assistant import phrasing
 from assistant.cite import cite, header_cite, paragraph_at, paragraphs_from, short, with_items
-from assistant.corpus import Corpus, Row
+from assistant.corpus import Corpus, Mention
 from assistant.extract import ASKS_COUNT_RE
 from assistant.question import Question
 from assistant.records import Answer, Citation
@@ -91,33 +92,33 @@ def own_list(letter: Letter, ids: set[str]) -> list[Citation]:
     return []
 
 
-def by_id(c: Corpus, q: Question, a: Assignment, letter: Letter, changes: list[Row]) -> Answer:
+def by_id(c: Corpus, q: Question, a: Assignment, letter: Letter, changes: list[Mention]) -> Answer:
     """What later letters changed of an assignment, each change quoted and cited."""
     if not changes:
         return Answer(q.text, phrasing.no_changes(a.id, a.title, q.language), True, (header_cite(letter, a),))
     kinds = phrasing.KIND_EN if q.language == "en" else phrasing.KIND_NO
     parts, cites = [], []
     for x in changes[:4]:
-        ref_letter = c.letters.get(x["letter"])
+        ref_letter = c.letters.get(x.letter)
         if ref_letter is None:
             continue
-        para, ra = paragraph_at(ref_letter, x["line"])
-        quote = x["text"]
+        para, ra = paragraph_at(ref_letter, x.line)
+        quote = x.text
         if quote.rstrip().endswith(":") and len(changes) == 1:
             # "Oppdragsteksten endres til følgende:": the new wording is the change.
-            para = with_items([p for _, p in paragraphs_from(ref_letter, x["line"], 16)])
+            para = with_items([p for _, p in paragraphs_from(ref_letter, x.line, 16)])
             quote = para.text
-        cites.append(cite(ref_letter, ra, para, None, highlight=x["text"]))
-        parts.append(f"{phrasing.short_title(ref_letter.title, ref_letter.year)}: {kinds.get(x['kind'], x['kind'])}"
+        cites.append(cite(ref_letter, ra, para, None, highlight=x.text))
+        parts.append(f"{phrasing.short_title(ref_letter.title, ref_letter.year)}: {kinds.get(x.kind, x.kind)}"
                      f" — «{short(quote, 200 if len(changes) > 1 else 280)}»")
         new = [d for d in find_deadlines(quote, ref_letter.year, None, para.line) if d.date]
-        if x["kind"] in ("deadline", "reworded") and new:  # the date the change sets, also in ISO form
+        if x.kind in ("deadline", "reworded") and new:  # the date the change sets, also in ISO form
             parts[-1] += phrasing.new_deadline_note(phrasing.iso_pair(new[0].text, new[0].date or ""), q.language)
     cites.append(header_cite(letter, a))
     return Answer(q.text, f"{a.id} {a.title}: " + " ".join(parts), True, tuple(cites))
 
 
-def what_letter_says(c: Corpus, q: Question, ident: str, refs: list[Row]) -> Answer:
+def what_letter_says(c: Corpus, q: Question, ident: str, refs: list[Mention]) -> Answer:
     """What later letters say about an assignment: the best sentences of the passages that mention it."""
     passages = _mentions(c, refs)
     if not passages:
@@ -146,43 +147,42 @@ def what_letter_says(c: Corpus, q: Question, ident: str, refs: list[Row]) -> Ans
     return Answer(q.text, _mention_head(q, ident, refs, letter) + short(said_text, 300), True, tuple(cites))
 
 
-def _mentions(c: Corpus, refs: list[Row]) -> list[Passage]:
+def _mentions(c: Corpus, refs: list[Mention]) -> list[Passage]:
     passages: list[Passage] = []
     for r in refs:
-        letter = c.letters.get(r["letter"])
+        letter = c.letters.get(r.letter)
         if letter is not None:
-            passages.extend((letter, a, p) for a, p in paragraphs_from(letter, r["line"], 16))
+            passages.extend((letter, a, p) for a, p in paragraphs_from(letter, r.line, 16))
     return passages
 
 
-def _mention_head(q: Question, ident: str, refs: list[Row], letter: Letter) -> str:
+def _mention_head(q: Question, ident: str, refs: list[Mention], letter: Letter) -> str:
     """'TB2021-05 — Tillegg nr. 18 (2021) (the assignment is cancelled): '"""
-    kind = next((r["kind"] for r in refs if r["letter"] == letter.file), "refers")
+    kind = next((r.kind for r in refs if r.letter == letter.file), "refers")
     kinds = phrasing.KIND_EN if q.language == "en" else phrasing.KIND_NO
     return f"{ident} — {phrasing.short_title(letter.title, letter.year)} ({kinds.get(kind, kind)}): "
 
 
-def _naming_cite(c: Corpus, refs: list[Row], letter: Letter, cited_line: int) -> list[Citation]:
+def _naming_cite(c: Corpus, refs: list[Mention], letter: Letter, cited_line: int) -> list[Citation]:
     """Where the letter names the assignment, when the cited paragraph is another one."""
-    if refs[0]["letter"] != letter.file:
+    if refs[0].letter != letter.file:
         return []
-    first, fa = paragraph_at(letter, refs[0]["line"])
+    first, fa = paragraph_at(letter, refs[0].line)
     return [cite(letter, fa, first, None)] if first.line != cited_line else []
 
 
-def _mentioned_deadline(c: Corpus, q: Question, ident: str, refs: list[Row], passages: list[Passage]) -> Answer | None:
+def _mentioned_deadline(c: Corpus, q: Question, ident: str, refs: list[Mention], passages: list[Passage]) -> Answer | None:
     for letter, a, p in passages:
         ds = find_deadlines(p.text, letter.year, None, p.line)
         if ds:
             d = ds[0]
-            text = phrasing.deadline_answer(ident, "", None, [{"sub": None, "text": d.text, "date": d.date,
-                                                              "kind": d.kind}], q.language)
+            text = phrasing.deadline_answer(ident, "", None, [replace(d, sub=None)], q.language)
             cites = [cite(letter, a, p, None, highlight=d.text)] + _naming_cite(c, refs, letter, p.line)
             return Answer(q.text, text, True, tuple(cites))
     return None
 
 
-def _lead_in_answer(c: Corpus, q: Question, ident: str, refs: list[Row], passage: list[Passage]) -> Answer:
+def _lead_in_answer(c: Corpus, q: Question, ident: str, refs: list[Mention], passage: list[Passage]) -> Answer:
     """The lead-in ("Departementet presiserer med dette følgende:") and the items under it, cited as one span."""
     letter, a, lead = passage[0]
     span = with_items([p for _, _, p in passage])

@@ -7,7 +7,7 @@ from typing import Any
 
 from assistant import phrasing
 from assistant.cite import body_cite, cite, deadline_paragraph, header_cite, paragraph_at
-from assistant.corpus import Corpus, Row, find_assignment, primary, search_text
+from assistant.corpus import Corpus, Mention, Placement, find_assignment, primary, search_text
 from assistant.extract import sentences, stem_tokens
 from assistant.question import Question
 from assistant.records import Answer, Citation
@@ -20,12 +20,12 @@ _STRONG_CHANGES = ("cancels", "deadline", "reworded", "renumbered")
 _ANNUAL_RE = re.compile(r"each year|every year|annual|hvert år|årlig", re.I)
 
 
-def answer(c: Corpus, q: Question, rows: list[Row], changes: list[Row]) -> Answer:
+def answer(c: Corpus, q: Question, rows: list[Placement], changes: list[Mention]) -> Answer:
     """The deadline of the assignment (or the asked sub-item) in the letter that gave it; a later letter
     restating it without one is passed over."""
     ordered = _newest_first(c, q, rows)
     for n, row in enumerate(ordered):
-        letter = c.letters[row["letter"]]
+        letter = c.letters[row.letter]
         a = find_assignment(letter, row)
         labels = {s.label for s in a.subitems} | {d.sub for d in a.deadlines if d.sub}
         sub = map_label(q.sub, labels) if q.sub else None
@@ -38,13 +38,13 @@ def answer(c: Corpus, q: Question, rows: list[Row], changes: list[Row]) -> Answe
     return _no_such_sub(c, q, rows, changes)
 
 
-def _newest_first(c: Corpus, q: Question, rows: list[Row]) -> list[Row]:
-    ordered = sorted(rows, key=lambda r: letter_order(c.letters[r["letter"]]), reverse=True)
+def _newest_first(c: Corpus, q: Question, rows: list[Placement]) -> list[Placement]:
+    ordered = sorted(rows, key=lambda r: letter_order(c.letters[r.letter]), reverse=True)
     tl = c.timeline(q.ids[0]) if q.ids else None
     first = next((e for e in tl.events if e.kind == "created"), None) if tl else None
     if first is not None:
         # what later letters changed the timeline has answered; what stands is the letter that gave it
-        ordered.sort(key=lambda r: (r["letter"], r["line"]) != (first.letter, first.line))
+        ordered.sort(key=lambda r: (r.letter, r.line) != (first.letter, first.line))
     return ordered
 
 
@@ -61,9 +61,9 @@ def _chosen(a: Assignment, sub: str | None) -> tuple[list[Deadline], bool]:
     return chosen, whole
 
 
-def _no_such_sub(c: Corpus, q: Question, rows: list[Row], changes: list[Row]) -> Answer:
+def _no_such_sub(c: Corpus, q: Question, rows: list[Placement], changes: list[Mention]) -> Answer:
     row = primary(rows, q)
-    letter = c.letters[row["letter"]]
+    letter = c.letters[row.letter]
     a = find_assignment(letter, row)
     known = sorted({s.label for s in a.subitems} | {d.sub for d in a.deadlines if d.sub})
     if q.sub and known:
@@ -77,7 +77,7 @@ def _no_such_sub(c: Corpus, q: Question, rows: list[Row], changes: list[Row]) ->
 
 
 def reply(c: Corpus, q: Question, letter: Letter, a: Assignment, sub: str | None, chosen: list[Deadline],
-          whole: bool, changes: list[Row]) -> Answer:
+          whole: bool, changes: list[Mention]) -> Answer:
     """The deadline sentence, each deadline cited by the paragraph that states it."""
     lead, cites = change_lead(c, q, changes, letter)
     if not chosen:
@@ -85,8 +85,7 @@ def reply(c: Corpus, q: Question, letter: Letter, a: Assignment, sub: str | None
                       tuple(cites) + (body_cite(letter, a),))
     if len(chosen) > 1 and not sub:
         chosen = deliverable(q, letter, a, chosen)
-    ds = [{"sub": d.sub, "text": d.text, "date": d.date, "kind": d.kind} for d in chosen]
-    text = phrasing.deadline_answer(a.id, a.title, sub, ds, q.language, whole)
+    text = phrasing.deadline_answer(a.id, a.title, sub, chosen, q.language, whole)
     for d in chosen:
         para = deadline_paragraph(letter, a, d)
         ct = cite(letter, a if d.kind != "default_rule" else None, para, d.sub, highlight=d.text)
@@ -100,15 +99,15 @@ def reply(c: Corpus, q: Question, letter: Letter, a: Assignment, sub: str | None
     return Answer(q.text, lead + text, True, tuple(cites))
 
 
-def change_lead(c: Corpus, q: Question, changes: list[Row], letter: Letter) -> tuple[str, list[Citation]]:
+def change_lead(c: Corpus, q: Question, changes: list[Mention], letter: Letter) -> tuple[str, list[Citation]]:
     """'Note — a later letter changed this: …' and the paragraphs that say so."""
-    strong = [x for x in changes if x["kind"] in _STRONG_CHANGES and x["letter"] != letter.file]
+    strong = [x for x in changes if x.kind in _STRONG_CHANGES and x.letter != letter.file]
     cites = []
     for x in strong[:2]:
-        ref_letter = c.letters.get(x["letter"])
+        ref_letter = c.letters.get(x.letter)
         if ref_letter is not None:
-            para, ra = paragraph_at(ref_letter, x["line"])
-            cites.append(cite(ref_letter, ra, para, None, highlight=x["text"]))
+            para, ra = paragraph_at(ref_letter, x.line)
+            cites.append(cite(ref_letter, ra, para, None, highlight=x.text))
     return (phrasing.change_lead(strong[:2], q.language) if strong else ""), cites
 
 

@@ -34,7 +34,7 @@ def subitem_count(c: Corpus, q: Question) -> Answer | None:
     if not rows:
         return None
     row = primary(rows, q)
-    letter = c.letters[row["letter"]]
+    letter = c.letters[row.letter]
     a = find_assignment(letter, row)
     if not a.subitems:
         return None

@@ -8,7 +8,7 @@ from typing import Any
 from assistant import phrasing
 from assistant.answerers.change import LIST_MAX, own_list
 from assistant.cite import cite, deadline_paragraph, header_cite, owner_cite, short
-from assistant.corpus import Corpus, Row, clean_filters, find_assignment
+from assistant.corpus import Corpus, Placement, clean_filters, find_assignment
 from assistant.extract import ASKS_COUNT_RE
 from assistant.question import Question
 from assistant.records import Answer, Citation
@@ -30,7 +30,7 @@ def answer(c: Corpus, q: Question, filters: dict[str, Any] | None) -> Answer | N
               "postponed" if _POSTPONED_RE.search(q.text) and not q.due else None)
     if not (owner or q.due or letter_file or status or q.section or (q.age and year)):
         return None
-    rows = _matching(c, q, c.assignments(year=year if not letter_file else None, owner=owner, letter=letter_file),
+    rows = _matching(c, q, c.placements(year=year if not letter_file else None, owner=owner, letter=letter_file),
                      owner, status)
     if not rows:
         return Answer(q.text, phrasing.not_found(phrasing.what("matching", q.language), q.language), False)
@@ -38,34 +38,34 @@ def answer(c: Corpus, q: Question, filters: dict[str, Any] | None) -> Answer | N
     named = rows[:LIST_MAX]
     if ASKS_COUNT_RE.search(q.text) and len(rows) > 8:  # "how many": the number, and the IDs in short
         named = rows[:4] + rows[-1:]
-        items, more = phrasing.id_span([r["id"] for r in rows]), ""
+        items, more = phrasing.id_span([r.id for r in rows]), ""
     else:
-        items = ", ".join(f"{r['id']} {short(r['title'], 50)}" if len(rows) <= 8 else r["id"] for r in named)
+        items = ", ".join(f"{r.id} {short(r.title, 50)}" if len(rows) <= 8 else r.id for r in named)
         more = f" (+{len(rows) - LIST_MAX})" if len(rows) > LIST_MAX else ""
     # Every listed assignment is cited, by the paragraph that puts it on the list (its deadline in the
     # window, its "Ansvarlig avdeling" line) or else its header: the verifier holds each ID to a source.
-    cites = own_list(c.letters[letter_file], {r["id"] for r in rows}) if letter_file else []
+    cites = own_list(c.letters[letter_file], {r.id for r in rows}) if letter_file else []
     for r in named:
-        letter = c.letters[r["letter"]]
+        letter = c.letters[r.letter]
         cites.append(_list_cite(letter, find_assignment(letter, r), q.due, owner))
     return Answer(q.text, head + items + more, True, tuple(cites))
 
 
-def _matching(c: Corpus, q: Question, rows: list[Row], owner: str | None, status: str | None) -> list[Row]:
+def _matching(c: Corpus, q: Question, rows: list[Placement], owner: str | None, status: str | None) -> list[Placement]:
     if q.section:  # "under 2.3": every section numbered 2.3 or below it
-        rows = [r for r in rows if re.match(rf"{re.escape(q.section)}(?:[.\s]|$)", r["section"] or "")]
+        rows = [r for r in rows if re.match(rf"{re.escape(q.section)}(?:[.\s]|$)", r.section or "")]
     if q.age:  # new: given under the letter's own year's number; earlier: carried over from before
-        rows = [r for r in rows if (_id_year(r["id"]) == r["year"]) == (q.age == "new")]
-        rows = list({norsk.id_key(r["id"]): r for r in rows}.values())
+        rows = [r for r in rows if (_id_year(r.id) == r.year) == (q.age == "new")]
+        rows = list({norsk.id_key(r.id): r for r in rows}.values())
     if status:  # "which 2023 assignments were cancelled": by what their timelines say now
-        rows = [r for r in rows if c.has_status(r["id"], status)]
-        rows = list({norsk.id_key(r["id"]): r for r in rows}.values())
+        rows = [r for r in rows if c.has_status(r.id, status)]
+        rows = list({norsk.id_key(r.id): r for r in rows}.values())
     if q.only_owner and owner:
-        rows = [r for r in rows if (r["owner"] or "").replace(" ", "").upper() == owner.upper()]
+        rows = [r for r in rows if (r.owner or "").replace(" ", "").upper() == owner.upper()]
     if q.due:
         lo, hi = q.due
-        rows = [r for r in rows if any(d["date"] and lo <= d["date"] <= hi and d["kind"] != "default_rule"
-                                       for d in r["deadlines"])]
+        rows = [r for r in rows if any(d.date and lo <= d.date <= hi and d.kind != "default_rule"
+                                       for d in r.deadlines)]
     return rows
 
 
