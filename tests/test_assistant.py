@@ -7,6 +7,7 @@ The real model on the real letters is measured by `tests/test_eval_gate.py`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -445,3 +446,115 @@ def test_what_a_reworded_assignment_asks_now_is_its_new_wording(assistant: Assis
     answer = assistant.ask("Hva skal direktoratet gjøre i TB2035-76?")
     assert answer.found and "tre eksempelkommuner" in answer.text and "ny oppdragstekst" in answer.text
     assert answer.citations[0].letter == "supplement2036_leadin.txt"
+
+
+# --- scopes, refusals and facts (the router and its answerers) ----------------------------------------
+
+
+@pytest.mark.parametrize("question, section, age", [
+    ("Hvilke nye oppdrag ligger under 2.3.2 i tildelingsbrevet for 2024?", "2.3.2", "new"),
+    ("Which unfinished earlier assignments are listed under Beredskap (2.3)?", "2.3", "earlier"),
+    ("How many new tasks are there in section 2.5?", "2.5", "new"),
+    ("Hva er fristen 1.3.2024 for TB2024-07?", None, None),  # a date is no section
+    ("Hva er tildelt på kap. 740 post 01?", None, None),  # a budget line is no section
+    ("Hvilke oppdrag har ny frist?", None, None),  # a new deadline is no new assignment
+])
+def test_a_question_names_its_section_and_whether_new_or_earlier(question: str, section: str | None,
+                                                                age: str | None) -> None:
+    from assistant.question import understand
+
+    q = understand(question)
+    assert (q.section, q.age) == (section, age)
+
+
+def test_a_list_by_section_and_age_keeps_only_that_section_and_the_letters_own_numbers(assistant: Assistant) -> None:
+    answer = assistant.ask("Hvilke nye oppdrag ligger under 2.2.4 i tildelingsbrevet for 2031?")
+    assert answer.found and answer.text.startswith("1 oppdrag") and "TB2031-06" in answer.text
+    assert "TB2031-01" not in answer.text  # section 2.1.4
+    whole = assistant.ask("Hvor mange oppdrag er det under 2.1.4 i 2031?")
+    assert whole.text.startswith("5 oppdrag") and "TB2030-7" in whole.text  # no age asked: the carried-over one too
+    new = assistant.ask("Hvor mange nye oppdrag er det under 2.1.4 i 2031?")
+    assert new.text.startswith("4 oppdrag") and "TB2030-7" not in new.text
+
+
+def test_a_supplement_number_the_index_has_no_letter_of_is_refused_naming_those_it_has(assistant: Assistant) -> None:
+    answer = assistant.ask("Hva sier tillegg nr. 12 om TB2031-02?")
+    assert not answer.found and "nr. 12" in answer.text and "Tillegg nr. 9 (2031)" in answer.text
+    assert assistant.ask("What did supplementary letter no. 4 for 2036 change?").found is False
+
+
+def test_an_assignment_the_named_letter_never_mentions_is_said_to_be_absent(assistant: Assistant) -> None:
+    answer = assistant.ask("Hva sier tillegg nr. 9 om TB2031-01?")
+    assert not answer.found and answer.text == "Tillegg nr. 9 (2031) nevner ikke TB2031-01."
+    said = assistant.ask("Hva sier tillegg nr. 9 om TB2031-06?")
+    assert said.found and any(c.letter == ADDENDUM for c in said.citations)
+
+
+def test_a_sub_item_count_comes_from_the_assignments_structure(assistant: Assistant) -> None:
+    answer = assistant.ask("Hvor mange deloppdrag har TB2034-02?")
+    assert answer.found and "har 7 deloppdrag: a), b), c), d), e), f), g)" in answer.text
+    assert {c.sub for c in answer.citations} >= {"a", "g"}
+
+
+def test_a_mention_that_gives_no_date_is_no_deadline(assistant: Assistant) -> None:
+    answer = assistant.ask("Hva er fristen for TB2035-73?")  # only named as STB2035-1's new number
+    assert not answer.found and "ingen frist" in answer.text
+    assert answer.citations and "TB2035-73" in answer.citations[0].text
+
+
+def test_a_letters_changes_of_every_kind_the_question_names_and_their_count(assistant: Assistant) -> None:
+    both = assistant.ask("Hvilke oppdrag utgår og hvilke kan få utsatt frist i tillegg nr. 9?")
+    assert "TB2031-06" in both.text and "TB2031-03" in both.text and "TB2031-02" not in both.text
+    counted = assistant.ask("Hvor mange oppdrag omtales i tillegg nr. 9?")
+    assert counted.text.startswith("3 oppdrag")
+
+
+def test_a_yes_no_question_answers_yes_or_no_with_the_deciding_sentence_highlighted(assistant: Assistant) -> None:
+    answer = assistant.ask("Skal direktoratet lage en rapport om sykkelbruk i TB2031-02?")
+    assert answer.found and answer.text.startswith("TB2031-02: Ja – «")
+    top = answer.citations[0]
+    assert top.highlight and "rapport om sykkelbruk" in top.highlight and top.highlight in top.text
+
+
+def test_an_amount_question_whose_passages_hold_no_figure_is_refused(assistant: Assistant) -> None:
+    answer = assistant.ask("Hvor mye er bevilget til TB2031-02 Rapport om sykkelbruk?")
+    assert not answer.found and "beløp" in answer.text
+
+
+def test_a_rare_shared_word_outweighs_a_common_one_in_sentence_scoring() -> None:
+    question = "Hvem er sekundærmålgruppe for tiltaket?"
+    passage = "Tiltaket skal rettes mot alle innbyggere. En sekundærmålgruppe er ungdom mellom 16 og 20 år."
+    assert best_sentences(question, [passage], n=1)[0][1].startswith("Tiltaket")  # a tie: the first wins
+    rarity = {"sekund": 2.0, "tiltak": 0.5}
+    best = best_sentences(question, [passage], n=1, weight=lambda t: rarity.get(t, 1.0))
+    assert best[0][1].startswith("En sekundærmålgruppe")
+
+
+def test_the_corpus_weighs_a_word_by_how_few_chunks_hold_it(assistant: Assistant) -> None:
+    from assistant.extract import stem_tokens
+
+    c = assistant.corpus()
+    df: dict[str, int] = {}
+    for ch in c.index.all_chunks():
+        for t in stem_tokens(ch.text):
+            df[t] = df.get(t, 0) + 1
+    common, rare = max(df, key=lambda t: df[t]), min(df, key=lambda t: df[t])
+    assert df[common] > 3 * df[rare]
+    assert 0.5 <= c.rarity(common) < c.rarity(rare) <= c.rarity("zzzzzz") <= 2.0
+
+
+def test_an_owner_code_the_grammar_does_not_know_is_not_said_twice() -> None:
+    from assistant import phrasing
+
+    assert phrasing.owner_answer("TB2039-01", "Tittel", "XYZ", "no") == "TB2039-01 Tittel eies av XYZ i HOD."
+    assert phrasing.owner_answer("TB2039-01", "T", "FHA", "en").endswith(
+        "in the ministry: FHA (Folkehelse- og likestillingsavdelingen).")
+
+
+def test_a_word_that_opens_with_a_number_is_no_topic_the_letters_lack(assistant: Assistant) -> None:
+    from assistant.coverage import covers
+    from assistant.question import understand
+
+    q = understand("Hvilket 2031-oppdrag handler om sykkelbruk?")
+    hits = assistant.corpus().search(q.text, 5)
+    assert covers(assistant.corpus(), q, [dataclasses.replace(hits[0], dense=0.85)])
