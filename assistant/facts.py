@@ -130,8 +130,8 @@ def _asked_phrase(question: str, language: str) -> list[str]:
         passive = language == "no" and bool(words) and low.endswith("es") and len(low) > 5
         if low in _PHRASE_END or len(words) == 3 or passive:
             break  # a Norwegian passive verb ("omfattes", "etableres") ends the phrase too
-        if words or low not in _PHRASE_SKIP:
-            words.append(w)
+        if words or not (low in _PHRASE_SKIP or low.isdigit() or low in NUMBER_WORDS.get(language, {})):
+            words.append(w)  # "hvilke tre utvalg": the noun, not the number the question already knows
     return words
 
 
@@ -307,7 +307,11 @@ _SEPARATOR_RE = re.compile(r"(?<!-)(?:\s*,\s+(?:(?:og|and|eller|or|samt)\s+)?|\s
 # A named thing: capitalised words or an acronym, a genitive and its noun ("Statens legemiddelverk"),
 # or a shared-suffix pair ("Arbeids- og velferdsdirektoratet"); a name never ends with a hyphen.
 _CAPS = r"[A-ZÆØÅ](?:[\w-]*\w)?"
-_NAME = (rf"(?:[A-ZÆØÅ]\w*-\s+og\s+[a-zæøå][\w-]*|[A-ZÆØÅ][\w-]*s\s+[a-zæøå][\w-]*\w"
+# "Direktoratet for e-helse", "Utvalg for digital sikkerhet": a name with a linking word and one or two words.
+# The second word is never a verb ("Utvalg for eksempler ledes …": a passive, "… skal": a modal).
+_LINKED = (rf"{_CAPS}\s+(?:for|i|til|av|mot|om)\s+[\wæøå][\w-]*\w"
+           rf"(?:\s+(?!(?:skal|er|har|ble|blir|vil|kan|må|og|i|for|til|som)\b)(?![a-zæøå]+es\b)[a-zæøå][\w-]*\w)?")
+_NAME = (rf"(?:{_LINKED}|[A-ZÆØÅ]\w*-\s+og\s+[a-zæøå][\w-]*|[A-ZÆØÅ][\w-]*s\s+[a-zæøå][\w-]*\w"
          rf"|{_CAPS}(?:\s+{_CAPS})*)")
 _NAME_LIST_RE = re.compile(rf"(?<![\w-]){_NAME}(?:,\s+{_NAME})*,?\s+(?:og|and|eller|or|samt)\s+{_NAME}(?![\w-])")
 MAX_ITEM_WORDS = 8  # a comma-list after a colon whose parts are longer is prose, not a list
@@ -476,10 +480,24 @@ def list_fact(question: str, passage: str, language: str) -> Fact | None:
         if score >= MIN_LIST_SHARED and (best is None or score > best[0]):
             best = (score, -e.start, e)
     if best is None:
-        return None
+        return _named_kind(passage, keys, language)
     e = best[2]
     return Fact("list", _join(e.items, language), passage[e.start : e.end], passage[e.lead_start : e.end],
                 items=e.items)
+
+
+_KIND_NAME_RE = re.compile(_LINKED)
+
+
+def _named_kind(passage: str, keys: set[str], language: str) -> Fact | None:
+    """Names of the asked kind spread over a passage ("… lede Utvalg for X. … lede Utvalg for Y."): two or
+    more distinct names whose first word is the asked noun, in the order the passage gives them."""
+    found = [m for m in _KIND_NAME_RE.finditer(passage) if keys and _matches(keys, m.group(0).split()[0])]
+    items = tuple(dict.fromkeys(" ".join(m.group(0).split()) for m in found))
+    if not 2 <= len(items) <= MAX_ITEMS:
+        return None
+    span = passage[found[0].start() : found[-1].end()]
+    return Fact("list", _join(items, language), span, span, items=items)
 
 
 # --- Yes or no ------------------------------------------------------------------------------------

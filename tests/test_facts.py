@@ -138,6 +138,16 @@ INLINE = "Følgende alternativer skal utredes: a) en ny ordning b) dagens ordnin
      "Kreftforeningen and Røde Kors"),
     ("Hvilke alternativer skal utredes?", INLINE, "no", ("en ny ordning", "dagens ordning"),
      "en ny ordning og dagens ordning"),
+    # a name with a linking word ("Direktoratet for …") is one member
+    ("Hvilke etater skal direktoratet samarbeide med?", "Direktoratet skal samarbeide med Direktoratet for eksempelsaker, "
+     "Statens fiktivverk og Norsk Prøvenett.", "no",
+     ("Direktoratet for eksempelsaker", "Statens fiktivverk", "Norsk Prøvenett"),
+     "Direktoratet for eksempelsaker, Statens fiktivverk og Norsk Prøvenett"),
+    # names of the asked kind spread over sentences, and the number in the question is not the noun
+    ("Hvilke tre utvalg skal direktoratet lede?", "Direktoratet skal lede Utvalg for fiktive saker. Det skal "
+     "også lede Utvalg for prøvedata. Utvalg for eksempler ledes også herfra. Utvalgene møtes årlig.", "no",
+     ("Utvalg for fiktive saker", "Utvalg for prøvedata", "Utvalg for eksempler"),
+     "Utvalg for fiktive saker, Utvalg for prøvedata og Utvalg for eksempler"),
 ])
 def test_list_fact_names_the_members(question: str, passage: str, language: str, items: tuple[str, ...],
                                      value: str) -> None:
