@@ -9,7 +9,7 @@ from itertools import combinations
 from typing import Literal
 
 from assistant.extract import _AMOUNT_RE, _COUNT_RE, ASKS_COUNT_RE, stem_tokens
-from assistant.question import detect_language
+from assistant.question import YESNO_VERBS, detect_language
 from ingest import norsk
 
 FactKind = Literal["count", "list", "yesno", "amount"]
@@ -47,11 +47,6 @@ REGISTRY_NOUN_PREFIXES = ("oppdrag", "deloppdrag", "assignment", "task", "subtas
                           "deadline", "avdeling", "department")
 # "which … are named/mentioned": a list question whatever the noun looks like.
 _NAMED_RE = re.compile(r"\b(?:named|mentioned|listed|nevnt|nevnes|omtalt|omtales)\b", re.I)
-# A question that opens with one of these verbs wants a yes or a no.
-YESNO_VERBS = frozenset({
-    "skal", "er", "kan", "må", "har", "inngår", "gjelder", "blir", "ble", "får", "bør", "vil", "var", "finnes",
-    "utgår", "does", "is", "are", "can", "must", "should", "will", "has", "have", "do", "did", "was", "were",
-    "shall", "could", "would"})
 
 
 def asks(question: str) -> FactKind | None:
@@ -555,6 +550,18 @@ def _short(text: str, limit: int = ANSWER_CHARS) -> str:
     """`text` cut at a word boundary to at most `limit` characters."""
     text = " ".join(text.split()).rstrip(" .")
     return text if len(text) <= limit else text[: limit].rsplit(" ", 1)[0] + " …"
+
+
+YES_SURE_SHARE = 0.8  # a "yes" is said only where the deciding sentence holds this share of the question's words
+
+
+def sure_yes(question: str, sentence: str, language: str) -> bool:
+    """Does the sentence say nearly all the question says (a 'yes' can be stated), not just share its topic?
+    'Is the directorate responsible for the trial?' over 'The Labour directorate is responsible …' is not."""
+    text = norsk.BUDGET_REF_RE.sub(" ", norsk.ID_RE.sub(" ", question))
+    text = _FACT_STOP_RE.sub(" ", text)
+    words = stem_tokens(norsk.expand_english(text)) if language == "en" else stem_tokens(text)
+    return bool(words) and len(words & stem_tokens(sentence)) / len(words) >= YES_SURE_SHARE
 
 
 def yesno_fact(question: str, sentences: list[str], language: str) -> Fact | None:

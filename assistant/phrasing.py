@@ -185,6 +185,11 @@ def id_span(ids: list[str]) -> str:
     return f"{ids[0]} – {ids[-1]} ({', '.join(ids[:4])}, …)"
 
 
+def letter_says(lang: str) -> str:
+    """The lead of a yes/no answer whose verdict the sentences do not settle: the reader judges."""
+    return "The letter says" if lang == "en" else "Brevet sier"
+
+
 def subitem_count(ident: str, title: str, n: int, labels: str, lang: str) -> str:
     return (f"{ident} {title} has {n} sub-items: {labels}." if lang == "en"
             else f"{ident} {title} har {n} deloppdrag: {labels}.")

@@ -22,6 +22,13 @@ class Intent(StrEnum):
     CONTENT = "content"
 
 
+# A question that opens with one of these verbs wants a yes or a no.
+YESNO_VERBS = frozenset({
+    "skal", "er", "kan", "må", "har", "inngår", "gjelder", "blir", "ble", "får", "bør", "vil", "var", "finnes",
+    "utgår", "does", "is", "are", "can", "must", "should", "will", "has", "have", "do", "did", "was", "were",
+    "shall", "could", "would"})
+
+
 INTENTS = tuple(i.value for i in Intent)
 Age = Literal["new", "earlier"]
 
@@ -111,6 +118,12 @@ def _intent(text: str, has_id: bool) -> tuple[Intent, bool]:
     return Intent(name), explicit
 
 
+def asks_yes_no(text: str) -> bool:
+    """Does the question open with a verb ('Skal …', 'Is …'): a yes or a no is asked."""
+    words = text.strip().split(maxsplit=1)
+    return bool(words) and words[0].lower() in YESNO_VERBS
+
+
 def section_scope(text: str) -> str | None:
     clean = norsk.ID_RE.sub(" ", text)
     m = _SECTION_RE.search(clean) or _SECTION_PAREN_RE.search(clean)
@@ -126,6 +139,8 @@ def age_scope(text: str) -> Age | None:
 def _intent_name(text: str, has_id: bool) -> tuple[str, bool]:
     low = text.lower()
     hits = [name for name, rx in _INTENT_RULES if rx.search(low)]
+    if "owner" in hits and asks_yes_no(low) and not _DEPT_RE.search(text):
+        hits.remove("owner")  # "Is the directorate responsible for …?": its role, not the ministry's department
     if "owner" in hits and _WHICH_DEPARTMENT_RE.search(low):
         return "owner", True  # "which departments are listed as owners of …": the owner, not a list
     if "list" in hits and not has_id:

@@ -510,10 +510,13 @@ def test_a_letters_changes_of_every_kind_the_question_names_and_their_count(assi
 
 
 def test_a_yes_no_question_answers_yes_or_no_with_the_deciding_sentence_highlighted(assistant: Assistant) -> None:
-    answer = assistant.ask("Skal direktoratet lage en rapport om sykkelbruk i TB2031-02?")
-    assert answer.found and answer.text.startswith("TB2031-02: Ja – «")
+    answer = assistant.ask("Skal Helsedirektoratet levere en rapport om sykkelbruk i TB2031-02?")
+    assert answer.found and answer.text.startswith("TB2031-02: Ja – «Helsedirektoratet skal innen")
     top = answer.citations[0]
     assert top.highlight and "rapport om sykkelbruk" in top.highlight and top.highlight in top.text
+    # The sentence shares the topic but not what is asked ("lage" is not "levere"): no verdict, the reader judges
+    loose = assistant.ask("Skal direktoratet lage en rapport om sykkelbruk i TB2031-02?")
+    assert loose.text.startswith("TB2031-02: Brevet sier – «Helsedirektoratet skal innen")
 
 
 def test_an_amount_question_whose_passages_hold_no_figure_is_refused(assistant: Assistant) -> None:

@@ -394,3 +394,17 @@ def test_real_list_and_yesno_facts_can_be_highlighted() -> None:
                 _holds(fact, *said)
                 assert fact.value.startswith("Ja – " if fact.yes else "Nei – ")
     assert lists > 5 and decided > 100
+
+
+@pytest.mark.parametrize(("question", "sentence", "language", "sure"), [
+    ("Skal direktoratet lage en veileder for fiktive saker?", "Direktoratet skal lage en veileder for fiktive saker.",
+     "no", True),
+    ("Er direktoratet hovedansvarlig for forsøket i kommunene?", "Direktoratet skal bidra i forsøket.", "no", False),
+    ("Skal direktoratet lage en veileder for fiktive saker?", "Det skal lages noe for fiktive saker.", "no", False),
+])
+def test_a_yes_is_sure_only_where_the_sentence_holds_nearly_all_the_question_says(question: str, sentence: str,
+                                                                                  language: str, sure: bool) -> None:
+    from assistant.facts import sure_yes
+
+    assert sure_yes(question, sentence, language) is sure
+

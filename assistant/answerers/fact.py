@@ -128,9 +128,10 @@ def _phrase(q: Question, fact: facts.Fact, where: Citation) -> str:
         return f"{lead}{short(fact.value, phrasing.ANSWER_CHARS - len(lead))}"
     if fact.kind == "amount":
         return phrasing.amount_fact(fact.value, fact.budget, short(fact.sentence, 220), q.language, fact.table)
-    if fact.kind == "yesno":  # "Ja – «the deciding sentence» «the next best»": the sentences are its reason
-        word = fact.value.split(" – ")[0]
-        return f"{lead}{word} – {short(fact.sentence, phrasing.ANSWER_CHARS - len(lead) - 8)}"
+    if fact.kind == "yesno":  # "Nei – «the deciding sentence» «the next best»": the sentences are its reason
+        sure = not fact.yes or facts.sure_yes(q.text, fact.span, q.language)
+        word = fact.value.split(" – ")[0] if sure else phrasing.letter_says(q.language)
+        return f"{lead}{word} – {short(fact.sentence, phrasing.ANSWER_CHARS - len(lead) - 20)}"
     return f"{lead}{fact.value} — «{short(fact.sentence, phrasing.ANSWER_CHARS - len(lead) - len(fact.value) - 6)}»"
 
 
