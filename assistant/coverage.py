@@ -57,7 +57,7 @@ def _numbered_letter(c: Corpus, number: int, year: int | None) -> bool:
 
 def content_words(text: str) -> list[str]:
     """The words of an English question that can name its topic (not 'what', 'deadline', 'assignment')."""
-    return [w for w in re.findall(r"[a-z]+(?:-[a-z]+)*", norsk.ID_RE.sub(" ", text).lower())
+    return [w for w in re.findall(r"[a-zæøå]+(?:-[a-zæøå]+)*", norsk.ID_RE.sub(" ", text).lower())
             if len(w) >= 4 and w not in _EN_QUESTION_WORDS]
 
 

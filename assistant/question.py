@@ -65,6 +65,7 @@ _WEAK_CHANGE_RE = re.compile(r"\b(?:status|(?:fortsatt|fremdeles)\s+(?:aktiv\w*|
                              re.I)
 _WHICH_DEPARTMENT_RE = re.compile(r"\b(?:which|what)\s+(?:hod\s+)?departments?\b(?![^?]*\b(?:assignments|tasks)\b)|"
                                   r"\bhvilke(?:n|t)?\s+(?:hod-?)?avdeling\w*\b(?![^?]*\boppdrag\b)", re.I)
+_ASSIGNMENTS_RE = re.compile(r"\b(?:\w*oppdrag\w*|assignments?|tasks?|(?:TB|TTB|STB|RTB)\s?\d{4})\b", re.I)
 _ONLY_RE = re.compile(r"\b(only|sole|eneste|alene|kun)\b", re.I)
 _LETTER_HINT_RE = re.compile(
     r"\b(?P<k>tillegg\w*|supplement|addendum|supplerende\s+tildelingsbrev|supplementary\s+(?:allocation\s+)?letter)"
@@ -116,6 +117,11 @@ def detect_language(text: str) -> str:
 def _intent(text: str, has_id: bool) -> tuple[Intent, bool]:
     name, explicit = _intent_name(text, has_id)
     return Intent(name), explicit
+
+
+def asks_about_assignments(text: str) -> bool:
+    """'hvilke nye oppdrag', 'which TB2024 tasks': the question is about assignments (a registry list can answer)."""
+    return bool(_ASSIGNMENTS_RE.search(text))
 
 
 def asks_yes_no(text: str) -> bool:

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from assistant import facts
 from assistant import timeline as timeline_answers
 from assistant.answerers import by_id, change, fact, lists, retrieve
 from assistant.corpus import Corpus
-from assistant.question import Question
+from assistant.question import Question, asks_about_assignments
 from assistant.records import Answer
 
 # Intents whose answer is a passage a fact can be taken out of (not a registry list, a deadline or a change).
 _FACT_INTENTS = ("content", "amount", "list", "owner")
-
-
-# A question about assignments ("hvilke nye oppdrag", "which TB2024 tasks") is a registry list whatever else it says.
-_ASSIGNMENTS_RE = re.compile(r"\b(?:\w*oppdrag\w*|assignments?|tasks?|(?:TB|TTB|STB|RTB)\s?\d{4})\b", re.I)
 
 
 def route(c: Corpus, q: Question, filters: dict[str, Any] | None, timings: dict[str, float]) -> Answer:
@@ -29,8 +24,10 @@ def route(c: Corpus, q: Question, filters: dict[str, Any] | None, timings: dict[
         answer = fact.subitem_count(c, q) or by_id.answer(c, q, filters)
         return fact.refine(c, q, answer) if q.intent in _FACT_INTENTS else answer
     listed = None
-    if facts.asks(q.text) == "list" and not _ASSIGNMENTS_RE.search(q.text):
+    if facts.asks(q.text) == "list" and not asks_about_assignments(q.text):
         pass  # "which countries …": named things inside a passage, not a list of assignments
+    elif q.intent in ("list", "change") and q.letter_hint and (q.owner or q.due or q.section):
+        listed = lists.answer(c, q, filters)  # "which does ADA own in supplement 2": the letter is a filter
     elif q.intent in ("list", "change") and q.letter_hint:
         listed = change.letter_changes(c, q) or lists.answer(c, q, filters)
     elif q.intent == "list":

@@ -27,6 +27,14 @@ from ingest.changes import FLAG_MAY_CHANGE, Event, Setting, Timeline
 from ingest.deadlines import map_label
 from ingest.records import Deadline, Letter, Paragraph
 
+# "Hva er den nye fristen", "which new date was set": a question for a new value, which "fristen kan utsettes"
+# does not give (the answer says so, and counts as not found).
+_NEW_VALUE_RE = re.compile(r"\b(?:nye?|new)\s+(?:\w+\s+)?(?:frist\w*|dato\w*|deadlines?|dates?)\b", re.I)
+
+
+def asks_new_value(text: str) -> bool:
+    return bool(_NEW_VALUE_RE.search(text))
+
 
 def sub_labels(tl: Timeline, letters: dict[str, Letter]) -> set[str]:
     """Every sub-item label the assignment has in any letter, or that a change names."""
@@ -198,7 +206,7 @@ def deadline_answer(q: Question, tl: Timeline, letters: dict[str, Letter]) -> An
         earlier = [s for s in tl.history(sub) if s.event < cur.event and s.deadline is not None]
         if earlier:
             _add(cites, _setting_cite(earlier[-1], tl, letters))
-        return Answer(q.text, text, True, tuple(cites))
+        return Answer(q.text, text, not asks_new_value(q.text), tuple(cites))
     if cur.deadline is None:
         text = phrasing.unreadable_deadline(who, _where(e, q.language), short(e.text, 220), replaced, q.language)
         _add(cites, _event_cite(e, letters))
@@ -239,9 +247,17 @@ def letter_deadline_answer(q: Question, tl: Timeline, letters: dict[str, Letter]
     s, e = mine[-1], tl.events[mine[-1].event]
     who = _who(tl, sub, q.language)
     value = _value(s.deadline, q.language)
+    cites: list[Citation] = []
+    if FLAG_MAY_CHANGE in s.flags and value:
+        # "fristen kan utsettes": the letter allowed a change without making one; the deadline it names stands
+        _add(cites, _event_cite(e, letters))
+        earlier = [x for x in tl.history(sub) if x.event < s.event and x.deadline is not None]
+        if earlier:
+            _add(cites, _setting_cite(earlier[-1], tl, letters))
+        return Answer(q.text, phrasing.may_change(tl.id, value, _where(e, q.language), _clause(e.text), q.language),
+                      not asks_new_value(q.text), tuple(cites))
     text = (f"{_where(e, q.language)} set the deadline for {who} to {value}." if q.language == "en"
             else f"{_where(e, q.language)} satte fristen for {who} til {value}.")
-    cites: list[Citation] = []
     _add(cites, _setting_cite(s, tl, letters))
     cur = tl.current(sub)
     if cur is not None and cur.event != s.event and cur.deadline is not None:

@@ -561,3 +561,18 @@ def test_a_word_that_opens_with_a_number_is_no_topic_the_letters_lack(assistant:
     q = understand("Hvilket 2031-oppdrag handler om sykkelbruk?")
     hits = assistant.corpus().search(q.text, 5)
     assert covers(assistant.corpus(), q, [dataclasses.replace(hits[0], dense=0.85)])
+
+
+def test_a_letter_that_allows_a_postponement_sets_no_new_deadline(assistant: Assistant) -> None:
+    changed = assistant.ask("Ble fristen for TB2031-03 endret i tillegg nr. 9?")
+    assert changed.found and "31. mars 2031 (2031-03-31)" in changed.text and "kan utsettes, uten ny dato" in changed.text
+    assert changed.citations[0].letter == ADDENDUM
+    new = assistant.ask("Hva er den nye fristen for TB2031-03 etter tillegg nr. 9?")
+    assert not new.found and "uten ny dato" in new.text  # no new date was set: said, and not found
+
+
+def test_a_department_in_a_question_about_a_letter_filters_that_letters_assignments(assistant: Assistant) -> None:
+    sha = assistant.ask("Hvilke oppdrag eier SHA i supplerende tildelingsbrev nr. 3 for 2036?")
+    assert sha.found and "TB2036-81" in sha.text and "TB2036-82" not in sha.text
+    none = assistant.ask("Hvilke oppdrag eier FHA i tillegg nr. 9?")  # it changes assignments, gives none
+    assert not none.found and "TB2031" not in none.text

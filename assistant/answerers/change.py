@@ -45,7 +45,7 @@ def letter_changes(c: Corpus, q: Question) -> Answer | None:
     letter = letters[0]
     if not _ASKS_WHICH_RE.search(q.text):
         return None  # "where will the new deadlines be set, according to supplement 18?": not a list of changes
-    if NEW_RE.search(q.text):
+    if _asks_new_assignments(q.text):
         return new_in(c, q, letter)
     # "which was cancelled and which postponed": every kind the question names
     wanted = {kind for rx, kind in _WANTED if rx.search(q.text)} or _ALL_KINDS
@@ -63,6 +63,16 @@ def letter_changes(c: Corpus, q: Question) -> Answer | None:
     count = phrasing.count_head(len(ids), phrasing.assignments_word(q.language), q.language) \
         if ASKS_COUNT_RE.search(q.text) else ""
     return Answer(q.text, f"{count}{lead}: {detail}.", True, tuple(cites))
+
+
+def _asks_new_assignments(text: str) -> bool:
+    """'nye oppdrag i tillegg 1', 'which are new in supplement 1', not 'a new medical specialty'."""
+    m = NEW_RE.search(text)
+    if not m:
+        return False
+    after = re.match(r"\s*([\wæøå-]+)", text[m.end():])
+    return after is None or bool(re.fullmatch(r"(?:oppdrag\w*|assignments?|tasks?|ones|i|in|for|til|to|by|\d+)",
+                                              after.group(1), re.I))
 
 
 def new_in(c: Corpus, q: Question, letter: Letter) -> Answer | None:

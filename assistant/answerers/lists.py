@@ -10,7 +10,7 @@ from assistant.answerers.change import LIST_MAX, own_list
 from assistant.cite import cite, deadline_paragraph, header_cite, owner_cite, short
 from assistant.corpus import Corpus, Placement, clean_filters, find_assignment
 from assistant.extract import ASKS_COUNT_RE
-from assistant.question import Question
+from assistant.question import Question, asks_about_assignments
 from assistant.records import Answer, Citation
 from ingest import norsk
 from ingest.records import Assignment, Letter
@@ -30,6 +30,8 @@ def answer(c: Corpus, q: Question, filters: dict[str, Any] | None) -> Answer | N
               "postponed" if _POSTPONED_RE.search(q.text) and not q.due else None)
     if not (owner or q.due or letter_file or status or q.section or (q.age and year)):
         return None
+    if not (owner or q.due or status or q.section or q.age) and not asks_about_assignments(q.text):
+        return None  # "what does supplement 18 consider sufficient …": about the letter's text, not a list
     rows = _matching(c, q, c.placements(year=year if not letter_file else None, owner=owner, letter=letter_file),
                      owner, status)
     if not rows:
