@@ -52,6 +52,7 @@ class Corpus:
         self._timelines: dict[str, Timeline | None] = {}
         self._lex: tuple[set[str], set[str], dict[str, set[str]]] | None = None
         self._df: tuple[dict[str, int], int] | None = None
+        self._budget: dict[str, list[tuple[int, int, str]]] | None = None
 
     @property
     def full(self) -> bool:
@@ -190,6 +191,19 @@ class Corpus:
                         df[t] = df.get(t, 0) + 1
                 self._df = (df, len(chunks))
             return self._df
+
+    def budget_lines_at(self, letter: str, line: int) -> set[str]:
+        """The budget lines ('kap. 714 post 70') the chunks at this place of a letter stand under: a table row
+        that lost its chapter ('70 Rusmiddeltiltak 195 400') still belongs to one."""
+        with self._lock:
+            if self._budget is None:
+                self._budget = {}
+                for ch in self.index.all_chunks():
+                    last = ch.header.rsplit("\n", 1)[-1]
+                    if last.startswith("Kap. "):
+                        self._budget.setdefault(ch.letter, []).append((ch.line, ch.line_end or ch.line, last.lower()))
+            spans = self._budget.get(letter, [])
+        return {label for lo, hi, label in spans if lo <= line <= hi}
 
     @property
     def vocabulary(self) -> set[str]:

@@ -576,3 +576,29 @@ def test_a_department_in_a_question_about_a_letter_filters_that_letters_assignme
     assert sha.found and "TB2036-81" in sha.text and "TB2036-82" not in sha.text
     none = assistant.ask("Hvilke oppdrag eier FHA i tillegg nr. 9?")  # it changes assignments, gives none
     assert not none.found and "TB2031" not in none.text
+
+
+_BUDGET_LETTER = ("Tildelingsbrev til Helsedirektoratet for 2039\n\n1 Innledning\n\nDepartementet viser til Prop. 1 S.\n\n"
+                  "2 Oppdrag\n\nTB2039-01\tAvd.HOD: FHA\tEt fiktivt folkehelseoppdrag\n"
+                  "Helsedirektoratet skal lage en fiktiv oversikt.\nFrist: 1. juni 2039.\n\n3 Budsjett\n\n"
+                  "Kap.\tPost\tPostnavn\tTildeling 2039\tKommentar\n"
+                  "714\t21\tSpesielle driftsutgifter\t95 420\tTil fiktive kampanjer.\n"
+                  "\t70\tEksempeltiltak\t12 300\t2,5 mill. kr til en fiktiv tilskuddsordning.\n"
+                  "740\t01\tDriftsutgifter\t1 538 000\t\n")
+
+
+def test_an_amount_by_budget_line_even_where_the_row_lost_its_chapter(tmp_path: Path) -> None:
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    (letters / "tildelingsbrev2039.txt").write_text(_BUDGET_LETTER, encoding="utf-8")
+    settings = Settings().replace(index_dir=tmp_path / "index", letters_dir=letters)
+    embedder = FakeEmbedder()
+    ingest_folder(letters, settings, embedder=embedder)
+    assistant = Assistant(settings, embedder=embedder)
+    assert assistant.corpus().budget_lines_at("tildelingsbrev2039.txt", 17) == {"kap. 714 post 70"}
+    whole = assistant.ask("Hvor mye er tildelt på kap. 740 post 01 i 2039?")
+    assert whole.found and whole.text.startswith("1 538 000 (i tusen kroner) (kap. 740 post 01)")
+    assert whole.citations[0].highlight == "1 538 000"
+    row = assistant.ask("Hvor mye er tildelt på kap. 714 post 70?")  # "70 Eksempeltiltak …": no chapter on the row
+    assert row.found and ("12 300" in row.text or "2,5 mill. kr" in row.text)
+    assert not assistant.ask("Hvor mye er tildelt på kap. 714 post 23?").found

@@ -68,7 +68,7 @@ def _find(q: Question, kind: str, cites: tuple[Citation, ...], c: Corpus) -> tup
     for i, ct in enumerate(cites):
         if q.year and ct.year and ct.year != q.year and kind == "amount":
             continue  # "how much … in 2021": another year's figure is not the answer
-        fact = _fact(q, kind, ct.text)
+        fact = _fact(q, kind, ct.text, _under_asked_line(c, q, ct) if kind == "amount" else False)
         if fact is not None and (kind != "amount" or _about(q, ct)):
             return fact, i
     return None
@@ -90,10 +90,10 @@ def _yesno(q: Question, cites: tuple[Citation, ...], c: Corpus) -> tuple[facts.F
     if not chosen:
         return None
     i, sentence = chosen[0]
-    fact = facts.yesno_fact(q.text, [sentence], q.language)
-    if fact is None:
-        return None
     quoted = " ".join(f"«{_unbullet(s)}»" for _, s in chosen)
+    fact = facts.yesno_fact(q.text, [sentence], q.language)
+    if fact is None:  # too few words in common to judge: the sentences that come nearest, no verdict
+        return facts.Fact("yesno", phrasing.letter_says(q.language), sentence, quoted), i
     return dataclasses.replace(fact, sentence=quoted), i
 
 
@@ -103,14 +103,23 @@ def _is_header(sentence: str) -> bool:
     return bool(norsk.ID_RE.match(s) or s.startswith("ID:") or norsk.OWNER_LABEL_RE.search(s))
 
 
-def _fact(q: Question, kind: str, text: str) -> facts.Fact | None:
+def _under_asked_line(c: Corpus, q: Question, where: Citation) -> bool:
+    """Does the cited passage stand under every budget line the question names (by the index's chunk headers)?"""
+    asked = {norsk.budget_label(kap, post) for kap, post in norsk.budget_refs(q.text) if post}
+    return bool(asked) and where.line is not None and asked <= c.budget_lines_at(where.letter, where.line)
+
+
+def _fact(q: Question, kind: str, text: str, under_line: bool = False) -> facts.Fact | None:
     if kind == "count":
         return facts.count_fact(q.text, sentences(text), q.language)
     if kind == "list":
         return facts.list_fact(q.text, text, q.language)
     if kind == "yesno":
         return facts.yesno_fact(q.text, sentences(text), q.language)
-    return facts.amount_fact(q.text, text, q.language, q.year)
+    fact = facts.amount_fact(q.text, text, q.language, q.year)
+    if fact is None and under_line:  # under the asked budget line already: a row need not repeat it
+        fact = facts.amount_fact(norsk.BUDGET_REF_RE.sub(" ", q.text), text, q.language, q.year)
+    return fact
 
 
 def _about(q: Question, where: Citation) -> bool:
@@ -129,7 +138,7 @@ def _phrase(q: Question, fact: facts.Fact, where: Citation) -> str:
     if fact.kind == "amount":
         return phrasing.amount_fact(fact.value, fact.budget, short(fact.sentence, 220), q.language, fact.table)
     if fact.kind == "yesno":  # "Nei – «the deciding sentence» «the next best»": the sentences are its reason
-        sure = not fact.yes or facts.sure_yes(q.text, fact.span, q.language)
+        sure = fact.yes is False or fact.yes and facts.sure_yes(q.text, fact.span, q.language)
         word = fact.value.split(" – ")[0] if sure else phrasing.letter_says(q.language)
         return f"{lead}{word} – {short(fact.sentence, phrasing.ANSWER_CHARS - len(lead) - 20)}"
     return f"{lead}{fact.value} — «{short(fact.sentence, phrasing.ANSWER_CHARS - len(lead) - len(fact.value) - 6)}»"
