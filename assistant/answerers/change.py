@@ -9,7 +9,7 @@ from assistant import phrasing
 from assistant.cite import cite, header_cite, paragraph_at, paragraphs_from, short, with_items
 from assistant.corpus import Corpus, Mention
 from assistant.extract import ASKS_COUNT_RE
-from assistant.question import Question
+from assistant.question import Question, asks_about_assignments
 from assistant.records import Answer, Citation
 from ingest import norsk
 from ingest.changes import letter_order
@@ -32,6 +32,9 @@ _WANTED: tuple[tuple[re.Pattern[str], str], ...] = (
 # A question that asks for a list of what a letter changed: which / what / how many / list.
 _ASKS_WHICH_RE = re.compile(r"\b(?:which|what|hvilke\w*|hva|how\s+many|hvor\s+mange|list\w*|oversikt|nevn\w*)\b",
                             re.I)
+# "what changes / what changed / hvilke endringer / hva ble endret": the letter's changes are the object asked for.
+_ASKS_CHANGES_RE = re.compile(r"\b(?:which|what|hvilke\w*|hva)\s+(?:\w+\s+){0,2}(?:chang\w*|endr\w*|cancel\w*|"
+                              r"postpone\w*|clarif\w*|presiser\w*|utg[åa]\w*|utsatt\w*|new|nye?)\b", re.I)
 _ALL_KINDS = {"new_deadline", "cancelled", "reworded", "renumbered", "replaced", "clarified"}
 LIST_MAX = 60  # assignments named (and cited) in one list answer
 
@@ -43,8 +46,8 @@ def letter_changes(c: Corpus, q: Question) -> Answer | None:
     if len(letters) != 1:
         return None
     letter = letters[0]
-    if not _ASKS_WHICH_RE.search(q.text):
-        return None  # "where will the new deadlines be set, according to supplement 18?": not a list of changes
+    if not (_ASKS_WHICH_RE.search(q.text) and (asks_about_assignments(q.text) or _ASKS_CHANGES_RE.search(q.text))):
+        return None  # "what is now considered sufficient, according to supplement 18?": not a list of changes
     if _asks_new_assignments(q.text):
         return new_in(c, q, letter)
     # "which was cancelled and which postponed": every kind the question names

@@ -13,17 +13,19 @@ from assistant.extract import sentences, stem_tokens
 from assistant.question import Question
 from assistant.records import Answer, Citation
 from ingest import norsk
-from ingest.records import Paragraph
+from ingest.records import Assignment, Paragraph
 
 # "hvor mange deloppdrag / punkter / deler", "how many sub-items / parts": the assignment's own structure.
-_SUBITEM_WORDS_RE = re.compile(r"\b(?:deloppdrag\w*|punkt\w*|deler|del-?oppgaver|sub-?(?:items?|tasks?)|parts?|"
+_SUBITEM_WORDS_RE = re.compile(r"\b(?:deloppdrag\w*|(?:del)?punkt\w*|deler|del-?oppgaver|sub-?(?:items?|tasks?)|parts?|"
                                r"points?|items?|steps?|faser?|phases?)\b", re.I)
 # Words of an amount question that say it asks for money, not about what: they cannot tie a figure to a topic.
 _AMOUNT_WORDS_RE = re.compile(r"\b(?:hvor|mye|how|much|money|penger|beløp\w*|bevilg\w*|tildel\w*|avsatt|satt|av|"
                               r"set|aside|allocated|granted|kroner|nok|mill\w*|budsjett\w*|budget\w*|i|in|for|til|"
                               r"to|the|er|is|det|what|hva|20\d\d)\b", re.I)
-_PASSAGES = 3
-_BULLET_RE = re.compile(r"^(?:[-–•▪o*]\s+)+")  # cited passages a fact is looked for in
+_PASSAGES = 3  # cited passages a fact is looked for in
+_BULLET_RE = re.compile(r"^(?:[-–•▪o*]\s+)+")
+# A numbered point opening a paragraph ("1. Helsedirektoratet skal …", "2) Utrede …").
+_NUMBERED_RE = re.compile(r"^\s*(\d{1,2})[.)]\s+\S")
 
 
 def subitem_count(c: Corpus, q: Question) -> Answer | None:
@@ -36,13 +38,20 @@ def subitem_count(c: Corpus, q: Question) -> Answer | None:
     row = primary(rows, q)
     letter = c.letters[row.letter]
     a = find_assignment(letter, row)
-    if not a.subitems:
+    parts = [(s.label, Paragraph(s.text, s.line, s.line_end, s.page)) for s in a.subitems] or _numbered(a)
+    if not parts:
         return None
-    labels = ", ".join(f"{s.label})" if len(s.label) <= 2 else s.label for s in a.subitems)
-    text = phrasing.subitem_count(a.id, a.title, len(a.subitems), labels, q.language)
-    cites = [header_cite(letter, a)] + [cite(letter, a, Paragraph(s.text, s.line, s.line_end, s.page), s.label)
-                                        for s in a.subitems]
+    labels = ", ".join(f"{label})" if len(label) <= 2 else label for label, _ in parts)
+    text = phrasing.subitem_count(a.id, a.title, len(parts), labels, q.language)
+    cites = [header_cite(letter, a)] + [cite(letter, a, p, label) for label, p in parts]
     return Answer(q.text, text, True, tuple(cites))
+
+
+def _numbered(a: Assignment) -> list[tuple[str, Paragraph]]:
+    """The numbered points of an assignment the parser read as paragraphs (1., 2., … in order), else none."""
+    points = [(m.group(1), p) for p in a.paragraphs if (m := _NUMBERED_RE.match(p.text))]
+    in_order = [str(i) for i in range(1, len(points) + 1)] == [n for n, _ in points]
+    return points if in_order and len(points) >= 2 else []
 
 
 def refine(c: Corpus, q: Question, answer: Answer) -> Answer:

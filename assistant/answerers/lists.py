@@ -34,6 +34,8 @@ def answer(c: Corpus, q: Question, filters: dict[str, Any] | None) -> Answer | N
         return None  # "what does supplement 18 consider sufficient …": about the letter's text, not a list
     rows = _matching(c, q, c.placements(year=year if not letter_file else None, owner=owner, letter=letter_file),
                      owner, status)
+    if not rows and not (owner or q.due or status or q.section or q.age):
+        return None  # the letter gives no assignments of its own: its text may still answer
     if not rows:
         return Answer(q.text, phrasing.not_found(phrasing.what("matching", q.language), q.language), False)
     head = phrasing.count_head(len(rows), phrasing.assignments_word(q.language), q.language)

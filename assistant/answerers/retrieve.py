@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from typing import Any
 
 from assistant import coverage, phrasing
 from assistant.answerers import by_id
-from assistant.cite import deadline_paragraph, hit_cite, short
+from assistant.cite import cite, deadline_paragraph, hit_cite, paragraph_at, short
 from assistant.corpus import Corpus, clean_filters, search_text
 from assistant.extract import sentences, stem_tokens
 from assistant.question import Question
-from assistant.records import Answer
+from assistant.records import Answer, Citation
 from index.records import Chunk, Hit
 from ingest import norsk
 from ingest.deadlines import find_deadlines
@@ -44,7 +45,30 @@ def answer(c: Corpus, q: Question, filters: dict[str, Any] | None, timings: dict
     sentence = " ".join(s for i, s, _ in best if i == pi)
     prefix = f"{chosen.assignment}: " if chosen.assignment and c.full else ""
     cites = [hit_cite(top[pi], highlight=best[0][1])] + [hit_cite(h) for i, h in enumerate(top) if i != pi]
+    named = _named_before(c, chosen) if c.full and not chosen.assignment and _ASKS_WHICH_RE.search(q.text) else None
+    if named is not None:  # "which assignment got a new wording?": the one the passage's letter names just before
+        prefix = f"{named[0]}: "
+        cites.insert(1, named[1])
     return Answer(q.text, prefix + short(sentence, 300), True, tuple(cites))
+
+
+def _named_before(c: Corpus, ch: Chunk) -> tuple[str, Citation] | None:
+    """The assignment a passage outside any assignment is about: the last one its letter names at or just
+    before it ("Det vises til oppdrag TB2025-18 … Oppdragsteksten endres til følgende: «…»")."""
+    letter = c.letters.get(ch.letter)
+    if letter is None:
+        return None
+    near = [r for r in letter.references if ch.line - NAMED_BEFORE_LINES <= r.line <= (ch.line_end or ch.line)]
+    if not near:
+        return None
+    ref = max(near, key=lambda r: r.line)
+    para, a = paragraph_at(letter, ref.line)
+    return ref.target, cite(letter, a, para, None, highlight=ref.text)
+
+
+# "Hvilket oppdrag …", "which assignment/task …": the answer names an assignment.
+_ASKS_WHICH_RE = re.compile(r"\b(?:hvilke[nt]?\s+(?:\w+\s+)?oppdrag|which\s+(?:\w+\s+)?(?:assignment|task)s?)\b", re.I)
+NAMED_BEFORE_LINES = 12  # how far above a passage its letter may name the assignment it is about
 
 
 def _search(c: Corpus, q: Question, query: str, filters: dict[str, Any] | None
