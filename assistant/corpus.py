@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.extract import best_sentences, stem_tokens
+from assistant.extract import best_sentences, sentences, stem_tokens
 from assistant.question import Question, understand
 from assistant.records import Mention, Placement
 from index.records import Hit
@@ -23,6 +23,7 @@ from ingest.records import Assignment, Deadline, Letter
 from ingest.registry import Registry
 from ingest.settings import Settings
 
+FOCUS_MIN_RARITY = 1.5  # a question word this rare is what it asks about: its sentence is shown too
 RARITY_REF_SHARE = 0.02  # a word stem in this share of the chunks weighs 1.0 in sentence scoring
 
 
@@ -173,6 +174,20 @@ class Corpus:
         embed, qvec = self.sentence_embedder(q, query)
         return best_sentences(search_text(q, q.text), passages, n=n, embed=embed, query_vec=qvec,
                               weight=self.rarity if self.full else None, **want)
+
+    def focus_sentence(self, q: Question, passages: list[str], chosen: list[str]) -> tuple[int, str] | None:
+        """The sentence holding the question's rarest word, where the chosen sentences lack it: 'Hvem er
+        sekundærmålgruppe for kommunikasjonen om å bytte fastlege?' is answered where 'sekundærmålgruppe'
+        stands, even when another sentence shares more of the question's other words."""
+        asked = stem_tokens(norsk.ID_RE.sub(" ", search_text(q, q.text)))
+        held = [(pi, s, stem_tokens(s)) for pi, p in enumerate(passages) for s in sentences(p)]
+        present = {t for t in asked if any(t in st for _, _, st in held)}
+        if not present or not self.full:
+            return None
+        rarest = max(present, key=self.rarity)
+        if self.rarity(rarest) < FOCUS_MIN_RARITY or any(rarest in stem_tokens(s) for s in chosen):
+            return None
+        return next((pi, s) for pi, s, st in held if rarest in st)
 
     def rarity(self, stem: str) -> float:
         """How much a shared word stem says, by how few of the letters' chunks hold it: 1.0 for a stem in

@@ -42,14 +42,24 @@ def answer(c: Corpus, q: Question, filters: dict[str, Any] | None, timings: dict
         return Answer(q.text, phrasing.not_found(phrasing.what("answer", q.language), q.language), False)
     pi = best[0][0]
     chosen = top[pi].chunk
-    sentence = " ".join(s for i, s, _ in best if i == pi)
+    said = [s for i, s, _ in best if i == pi]
+    focus = c.focus_sentence(q, [h.chunk.text for h in top[:3]], said)
+    if focus is not None and focus[0] == pi:
+        said.append(focus[1])
+    sentence = " ".join(said)
     prefix = f"{chosen.assignment}: " if chosen.assignment and c.full else ""
-    cites = [hit_cite(top[pi], highlight=best[0][1])] + [hit_cite(h) for i, h in enumerate(top) if i != pi]
+    order = [pi] + ([focus[0]] if focus is not None and focus[0] != pi else [])
+    order += [i for i in range(len(top)) if i not in order]
+    if len(order) > 1 and focus is not None and order[1] == focus[0]:  # the rare word's sentence is elsewhere
+        sentence = f"{sentence} {focus[1]}"
+    cites = [hit_cite(top[i], highlight=best[0][1] if i == pi else focus[1] if focus and i == focus[0] else None)
+             for i in order]
     named = _named_before(c, chosen) if c.full and not chosen.assignment and _ASKS_WHICH_RE.search(q.text) else None
     if named is not None:  # "which assignment got a new wording?": the one the passage's letter names just before
         prefix = f"{named[0]}: "
         cites.insert(1, named[1])
-    return Answer(q.text, prefix + short(sentence, 300), True, tuple(cites))
+    room = 300 if focus is None else phrasing.ANSWER_CHARS - 30 - len(prefix)
+    return Answer(q.text, prefix + short(sentence, room), True, tuple(cites))
 
 
 def _named_before(c: Corpus, ch: Chunk) -> tuple[str, Citation] | None:
