@@ -602,3 +602,34 @@ def test_an_amount_by_budget_line_even_where_the_row_lost_its_chapter(tmp_path: 
     row = assistant.ask("Hvor mye er tildelt på kap. 714 post 70?")  # "70 Eksempeltiltak …": no chapter on the row
     assert row.found and ("12 300" in row.text or "2,5 mill. kr" in row.text)
     assert not assistant.ask("Hvor mye er tildelt på kap. 714 post 23?").found
+
+
+def test_a_passage_outside_any_assignment_is_about_the_one_its_letter_names_just_before(assistant: Assistant) -> None:
+    from assistant.answerers.retrieve import _named_before
+
+    wording = next(ch for ch in assistant.index.all_chunks()
+                   if ch.letter == "style2035_plain.txt" and "utrede et fiktivt tilbud" in ch.text)
+    named = _named_before(assistant.corpus(), dataclasses.replace(wording, assignment=None))
+    assert named is not None and named[0] == "TB2035-18" and "TB2035-18" in named[1].text
+
+
+def test_a_letters_changes_are_listed_only_when_changes_are_asked_for(assistant: Assistant) -> None:
+    listed = assistant.ask("Hva er endret i tillegg nr. 9?")
+    assert listed.text.startswith("Tillegg nr. 9 (2031): TB2031-02")
+    other = assistant.ask("What is now said about the register, according to tillegg nr. 9?")
+    assert not other.text.startswith("Tillegg nr. 9 (2031):")
+
+
+def test_numbered_points_count_as_an_assignments_parts(tmp_path: Path) -> None:
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    (letters / "tb2039.txt").write_text(
+        "Tildelingsbrev til Helsedirektoratet for 2039\n\n2 Oppdrag\n\n"
+        "TB2039-02\tAvd.HOD: KTA\tEt fiktivt kartleggingsoppdrag\n"
+        "Helsedirektoratet skal gjøre følgende:\n\n1. Kartlegge fiktive tilbud.\n\n2. Vurdere eksempeldata.\n\n"
+        "3. Foreslå tiltak.\n\nFrist: 1. mai 2039.\n", encoding="utf-8")
+    settings = Settings().replace(index_dir=tmp_path / "index", letters_dir=letters)
+    embedder = FakeEmbedder()
+    ingest_folder(letters, settings, embedder=embedder)
+    answer = Assistant(settings, embedder=embedder).ask("Hvor mange punkter har TB2039-02?")
+    assert answer.found and "har 3 deloppdrag: 1), 2), 3)" in answer.text
