@@ -66,6 +66,7 @@ _WEAK_CHANGE_RE = re.compile(r"\b(?:status|(?:fortsatt|fremdeles)\s+(?:aktiv\w*|
 _WHICH_DEPARTMENT_RE = re.compile(r"\b(?:which|what)\s+(?:hod\s+)?departments?\b(?![^?]*\b(?:assignments|tasks)\b)|"
                                   r"\bhvilke(?:n|t)?\s+(?:hod-?)?avdeling\w*\b(?![^?]*\boppdrag\b)", re.I)
 _ASSIGNMENTS_RE = re.compile(r"\b(?:\w*oppdrag\w*|assignments?|tasks?|(?:TB|TTB|STB|RTB)\s?\d{4})\b", re.I)
+_WHO_OWNS_RE = re.compile(r"\b(?:who|hvem)\b[^?]{0,30}\b(?:responsible|owns?|ansvar\w*|eier)\b", re.I)
 _ONLY_RE = re.compile(r"\b(only|sole|eneste|alene|kun)\b", re.I)
 _LETTER_HINT_RE = re.compile(
     r"\b(?P<k>tillegg\w*|supplement|addendum|supplerende\s+tildelingsbrev|supplementary\s+(?:allocation\s+)?letter)"
@@ -105,6 +106,7 @@ class Question:
     cognates: str = ""  # letters' words an English question's words are another spelling of ("iktyose")
     section: str | None = None  # a section number the question is scoped to ("2.3.2")
     age: Age | None = None  # "new" assignments of the letter, or "earlier" ones it carries over
+    also: tuple[Intent, ...] = ()  # a second thing asked ("… og hvilken avdeling har ansvaret?")
 
 
 def detect_language(text: str) -> str:
@@ -112,6 +114,16 @@ def detect_language(text: str) -> str:
     en = sum(w in _EN_WORDS for w in words)
     no = sum(w in _NO_WORDS for w in words) + (1 if any(ch in text.lower() for ch in "æøå") else 0)
     return "en" if en > no else "no"
+
+
+def also_asked(text: str, intent: Intent) -> tuple[Intent, ...]:
+    """A second thing the question asks for: 'Når er fristen for X, og hvilken avdeling har ansvaret?'."""
+    low = text.lower()
+    if intent == Intent.DEADLINE and (_WHICH_DEPARTMENT_RE.search(low) or _WHO_OWNS_RE.search(low)):
+        return (Intent.OWNER,)
+    if intent == Intent.OWNER and dict(_INTENT_RULES)["deadline"].search(low):
+        return (Intent.DEADLINE,)
+    return ()
 
 
 def _intent(text: str, has_id: bool) -> tuple[Intent, bool]:
@@ -147,7 +159,7 @@ def _intent_name(text: str, has_id: bool) -> tuple[str, bool]:
     hits = [name for name, rx in _INTENT_RULES if rx.search(low)]
     if "owner" in hits and asks_yes_no(low) and not _DEPT_RE.search(text):
         hits.remove("owner")  # "Is the directorate responsible for …?": its role, not the ministry's department
-    if "owner" in hits and _WHICH_DEPARTMENT_RE.search(low):
+    if "owner" in hits and _WHICH_DEPARTMENT_RE.search(low) and not _ASKS_WHEN_RE.match(low):
         return "owner", True  # "which departments are listed as owners of …": the owner, not a list
     if "list" in hits and not has_id:
         return "list", True
@@ -255,7 +267,7 @@ def understand(text: str, history: list[dict[str, Any]] | None = None) -> Questi
                  year=years[0] if years else None, owner=dept.group(1) if dept else None,
                  explicit_intent=explicit, date=date, only_owner=bool(_ONLY_RE.search(text)),
                  letter_hint=letter_hint(text), due=due_window(text), section=section_scope(text),
-                 age=age_scope(text))
+                 age=age_scope(text), also=also_asked(text, intent))
     if history and not ids:
         q = _inherit(q, history)
     return q

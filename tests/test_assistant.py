@@ -633,3 +633,11 @@ def test_numbered_points_count_as_an_assignments_parts(tmp_path: Path) -> None:
     ingest_folder(letters, settings, embedder=embedder)
     answer = Assistant(settings, embedder=embedder).ask("Hvor mange punkter har TB2039-02?")
     assert answer.found and "har 3 deloppdrag: 1), 2), 3)" in answer.text
+
+
+@pytest.mark.parametrize("question", ["Når er fristen for TB2034-02 b), og hvilken avdeling har ansvaret?",
+                                      "Who is responsible for TB2034-02 b) and when is it due?"])
+def test_a_question_asking_for_a_deadline_and_an_owner_gets_both_cited(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.found and "2034-03-15" in answer.text and "FHA" in answer.text
+    assert any("15. mars 2034" in c.text for c in answer.citations) and any("FHA" in c.text for c in answer.citations)

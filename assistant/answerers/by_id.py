@@ -4,6 +4,7 @@ content answerer; a later letter's changes come from the timeline, and a cancell
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from assistant import phrasing
@@ -22,6 +23,11 @@ _ASKS_DATE_RE = re.compile(r"frist|deadline|due", re.I)
 def answer(c: Corpus, q: Question, filters: dict[str, Any] | None) -> Answer:
     """An answer about one assignment; whatever was asked, a cancelled or renumbered one says so first."""
     said = _about(c, q)
+    for extra in q.also if said.found else ():  # "… og hvilken avdeling har ansvaret?": that too, cited
+        more = _about(c, replace(q, intent=extra, also=()))
+        if more.found:
+            cites = said.citations + tuple(x for x in more.citations if x not in said.citations)
+            said = replace(said, text=f"{said.text} {more.text}", citations=cites)
     if q.intent in ("deadline", "change") or not said.found:
         return said
     tl = c.timeline(q.ids[0])
