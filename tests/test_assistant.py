@@ -312,6 +312,10 @@ def _hit(dense: float) -> Hit:
     ("Which assignment is about bicycle reports?", 0.50, True),  # "report": "rapport" is in the letters
     ("Which assignment is about Kielland?", 0.50, False),        # a name the letters do not have
     ("Which assignment is about hageparseller?", 0.50, True),    # a Norwegian word the letters use, as it is
+    # one word the letters know ("report": "rapport") among more they never use: not theirs, unless very close
+    ("Which assignment covers helicopter landing sites in reports?", 0.85, False),
+    ("Which assignment covers helicopter landing sites in reports?", 0.91, True),
+    ("Which assignment covers helicopter reports?", 0.50, True),  # as many known words as unknown ones
 ])
 def test_an_english_question_is_covered_by_words_the_letters_use(assistant: Assistant, question: str,
                                                                   dense: float, covered: bool) -> None:
