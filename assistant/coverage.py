@@ -30,9 +30,11 @@ _WORD_RE = re.compile(r"[A-Za-zÆØÅæøåÉéÜü]{2,}")
 # SQL or shell text pasted into the chat is no question about the letters.
 _CODE_RE = re.compile(r";\s*(?:drop|delete|insert|update|select|alter|truncate)\b|\bunion\s+select\b|--\s*$|"
                       r"^\s*(?:select|drop|delete|insert)\s+.*\b(?:from|table|into)\b", re.IGNORECASE)
-# A question scoped to a letter, or to money, of a given year ("i tildelingsbrevet for 2026", "in 2022").
-_SCOPED_RE = re.compile(r"\b(?:tildelingsbrev\w*|brevet|letter|supplement\w*|tillegg\w*|bevilg\w*|allocated|"
-                        r"budsjett\w*|budget|kap(?:ittel|\.)?|post)\b", re.IGNORECASE)
+# The year is the letter's or the money's ("tildelingsbrevet for 2022", "the 2022 letter", "bevilget i 2022"), not
+# a year the text speaks of ("budsjettforslaget for 2022" in the 2021 letter).
+_YEAR_SCOPE_RE = re.compile(r"\b(?:tildelingsbrev\w*|brev\w*|letters?|supplement\w*|tillegg\w*|bevilg\w*|tildelt|"
+                            r"allocated|granted|appropriat\w*)\b\D{0,25}\b(?:19|20)\d\d\b|"
+                            r"\b(?:19|20)\d\d\b\D{0,12}\b(?:tildelingsbrev\w*|allocation|letter|supplement\w*)", re.I)
 
 
 def out_of_scope(c: Corpus, q: Question) -> Answer | None:
@@ -41,7 +43,7 @@ def out_of_scope(c: Corpus, q: Question) -> Answer | None:
     if not _WORD_RE.search(q.text) or _CODE_RE.search(q.text):
         return Answer(q.text, phrasing.rephrase(q.language), False)
     years = c.years()
-    if q.year and years and q.year not in years and not q.ids and _SCOPED_RE.search(q.text):
+    if q.year and years and q.year not in years and not q.ids and _YEAR_SCOPE_RE.search(q.text):
         return Answer(q.text, phrasing.no_letter_year(q.year, sorted(years), q.language), False)
     if q.letter_hint and q.letter_hint[1] is not None and not _numbered_letter(c, q.letter_hint[1], q.year):
         held = sorted({phrasing.short_title(x.title, x.year) for x in c.letters.values() if x.kind != "allocation"})

@@ -35,7 +35,7 @@ class Fact:
 _ASKS_AMOUNT_RE = re.compile(r"\b(?:hvor\s+mye|how\s+much|(?:what|which)\s+amount|hvilket\s+beløp|"
                              r"hvor\s+mange\s+(?:kroner|millioner|mill\.?)|how\s+many\s+(?:kroner|million))", re.I)
 # Weaker amount words: an amount question unless the question opens with a verb ("Er det bevilget …?").
-_AMOUNT_WORD_RE = re.compile(r"\b(?:beløp\w*|bevilg\w*|kroner|tildelingen|tildelt|avsatt|satt\s+av|set\s+aside|allocated|mill\.?\s*kr|amount)\b", re.I)
+_AMOUNT_WORD_RE = re.compile(r"\b(?:beløp\w*|bevilg\w*|kroner|budsjettet|budget|innslagspunkt\w*|threshold|tildelingen|tildelt|avsatt|satt\s+av|set\s+aside|allocated|mill\.?\s*kr|amount)\b", re.I)
 # "Hvilke land", "which countries", "nevn organisasjonene", "list the tools", "what agencies are named".
 _LIST_CUE_RE = re.compile(r"\b(?:hvilke|which)\s+(?:of\s+the\s+)?(?P<noun>[\w-]+)|"
                           r"^(?:(?:kan|kunne)\s+du\s+|(?:can|could)\s+you\s+|please\s+)?"
@@ -553,6 +553,11 @@ def _short(text: str, limit: int = ANSWER_CHARS) -> str:
 
 
 YES_SURE_SHARE = 0.8  # a "yes" is said only where the deciding sentence holds this share of the question's words
+
+
+def shares_content(question: str, sentence: str, language: str) -> bool:
+    """Does the sentence hold any of the question's content words (its glossary words, for English)?"""
+    return bool(_content(question, language) & stem_tokens(sentence))
 
 
 def sure_yes(question: str, sentence: str, language: str) -> bool:

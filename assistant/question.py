@@ -50,7 +50,7 @@ _INTENT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("owner", re.compile(r"\b(ansvarlig\w*|eier|eies|eieravdeling\w*|hvem\b[^?]{0,25}\b(?:eier|ansvar\w*)|"
                          r"avdeling\w*|avd\.?\s?hod|department\w*|who owns|owner\w*|own|owns|responsible)\b", re.I)),
     ("amount", re.compile(r"\b(hvor mye|beløp\w*|mill\w*|kroner|how much|amount|budget\w*|nok|bevilg\w*|"
-                          r"satt av|set aside|funding|midler|tildelt\w*|tildelingen|compensation|kompensasjon|honorar|sats\w*|rate|"
+                          r"satt av|set aside|funding|midler|tildelt\w*|tildelingen|innslagspunkt\w*|threshold|compensation|kompensasjon|honorar|sats\w*|rate|"
                           r"ramme\w*|hvor store?|financial|frame)\b", re.I)),
     ("list", re.compile(r"\b(hvilke|which\b[^?]{0,40}\b(?:assignments|tasks)|list\w*|oversikt|alle oppdrag\w*|"
                         r"all assignments|how many|hvor mange)\b", re.I)),

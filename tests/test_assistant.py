@@ -606,6 +606,8 @@ def test_an_amount_by_budget_line_even_where_the_row_lost_its_chapter(tmp_path: 
     row = assistant.ask("Hvor mye er tildelt på kap. 714 post 70?")  # "70 Eksempeltiltak …": no chapter on the row
     assert row.found and ("12 300" in row.text or "2,5 mill. kr" in row.text)
     assert not assistant.ask("Hvor mye er tildelt på kap. 714 post 23?").found
+    # the line is there, the topic is not: its figure is no answer
+    assert not assistant.ask("Hvor mye er tildelt til D-vitamindråper over kap. 714 post 21?").found
 
 
 def test_a_passage_outside_any_assignment_is_about_the_one_its_letter_names_just_before(assistant: Assistant) -> None:
@@ -645,3 +647,19 @@ def test_a_question_asking_for_a_deadline_and_an_owner_gets_both_cited(assistant
     answer = assistant.ask(question)
     assert answer.found and "2034-03-15" in answer.text and "FHA" in answer.text
     assert any("15. mars 2034" in c.text for c in answer.citations) and any("FHA" in c.text for c in answer.citations)
+
+
+def test_a_year_is_refused_only_where_it_scopes_a_letter_or_money(assistant: Assistant) -> None:
+    refused = assistant.ask("Hva står i tildelingsbrevet for 2040 om sykkelbruk?")
+    assert not refused.found and "2040" in refused.text and "2031" in refused.text
+    spoken_of = assistant.ask("Når skal budsjettforslaget for 2040 om sykkelbruk leveres?")
+    assert "ingen er fra 2040" not in spoken_of.text  # a year the text may speak of, not the letter's
+
+
+def test_a_threshold_or_a_budget_is_an_amount() -> None:
+    from assistant.facts import asks, shares_content
+
+    assert asks("Hva er innslagspunktet i ordningen for 2039?") == "amount"
+    assert asks("Hva er budsjettet for øvelsen?") == "amount"
+    assert shares_content("Skal direktoratet lage en veileder?", "Veilederen skal lages innen mai.", "no")
+    assert not shares_content("Skal direktoratet regulere solarier?", "Laboratorie og radiologi.", "no")

@@ -63,7 +63,9 @@ def refine(c: Corpus, q: Question, answer: Answer) -> Answer:
     found = _find(q, kind, answer.citations[:_PASSAGES], c)
     if found is None:
         if kind == "amount":
-            return _no_amount(q, answer)
+            return _no_amount(q, answer, "amount")
+        if kind == "yesno" and not any(facts.shares_content(q.text, ct.text, q.language) for ct in answer.citations):
+            return _no_amount(q, answer, "anything")  # not one cited passage speaks of what is asked
         return answer
     fact, at = found
     cites = list(answer.citations)
@@ -78,7 +80,7 @@ def _find(q: Question, kind: str, cites: tuple[Citation, ...], c: Corpus) -> tup
         if q.year and ct.year and ct.year != q.year and kind == "amount":
             continue  # "how much … in 2021": another year's figure is not the answer
         fact = _fact(q, kind, ct.text, _under_asked_line(c, q, ct) if kind == "amount" else False)
-        if fact is not None and (kind != "amount" or _about(q, ct)):
+        if fact is not None and (kind != "amount" or _about(q, ct, fact)):
             return fact, i
     return None
 
@@ -99,6 +101,8 @@ def _yesno(q: Question, cites: tuple[Citation, ...], c: Corpus) -> tuple[facts.F
     if not chosen:
         return None
     i, sentence = chosen[0]
+    if not facts.shares_content(q.text, sentence, q.language):
+        return None
     quoted = " ".join(f"«{_unbullet(s)}»" for _, s in chosen)
     fact = facts.yesno_fact(q.text, [sentence], q.language)
     if fact is None:  # too few words in common to judge: the sentences that come nearest, no verdict
@@ -131,13 +135,17 @@ def _fact(q: Question, kind: str, text: str, under_line: bool = False) -> facts.
     return fact
 
 
-def _about(q: Question, where: Citation) -> bool:
-    """An amount answers only where its passage speaks of what the question names: a passage found for
-    'Nordic Response' may hold another line's figure."""
-    if norsk.budget_refs(q.text) or (q.ids and where.assignment in q.ids):
-        return True  # the budget line (facts.amount_fact checks it) or the assignment the question names
-    topic = stem_tokens(_AMOUNT_WORDS_RE.sub(" ", norsk.ID_RE.sub(" ", search_text(q, q.text))))
-    return not topic or bool(topic & stem_tokens(where.text))
+def _about(q: Question, where: Citation, fact: facts.Fact) -> bool:
+    """An amount answers only where it is said of what the question names: a passage found for 'Nordic
+    Response' or 'D-vitamindråper' may hold another line's figure. Its sentence must name the topic, or, in
+    one assignment's own text, the passage; a budget passage's heading counts as said with its sentences."""
+    if q.ids and where.assignment in q.ids:
+        return True  # the assignment the question names
+    text = norsk.BUDGET_REF_RE.sub(" ", norsk.ID_RE.sub(" ", search_text(q, q.text)))
+    topic = stem_tokens(_AMOUNT_WORDS_RE.sub(" ", text))
+    lead = next(iter(sentences(where.text)), "")  # the passage's heading ("Kap. 709 Pasient- og brukerombud")
+    said = f"{fact.sentence} {fact.budget} {lead}" if not where.assignment else where.text
+    return not topic or bool(topic & stem_tokens(said))
 
 
 def _phrase(q: Question, fact: facts.Fact, where: Citation) -> str:
@@ -158,8 +166,9 @@ def _unbullet(text: str) -> str:
     return _BULLET_RE.sub("", text.strip())
 
 
-def _no_amount(q: Question, answer: Answer) -> Answer:
+def _no_amount(q: Question, answer: Answer, what: str) -> Answer:
+    """Not found, with the cited passages' assignments as candidates."""
     cands = tuple(phrasing.ask_about(ct.assignment, "content", q.language)
                   for ct in answer.citations[:3] if ct.assignment)
-    return dataclasses.replace(answer, text=phrasing.not_found(phrasing.what("amount", q.language), q.language),
+    return dataclasses.replace(answer, text=phrasing.not_found(phrasing.what(what, q.language), q.language),
                                found=False, candidates=tuple(dict.fromkeys(cands)))
