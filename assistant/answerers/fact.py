@@ -9,7 +9,7 @@ import re
 from assistant import facts, phrasing
 from assistant.cite import cite, header_cite, short
 from assistant.corpus import Corpus, find_assignment, primary, search_text
-from assistant.extract import sentences, stem_tokens
+from assistant.extract import has_amount, sentences, stem_tokens
 from assistant.question import Question
 from assistant.records import Answer, Citation
 from ingest import norsk
@@ -23,6 +23,8 @@ _AMOUNT_WORDS_RE = re.compile(r"\b(?:hvor|mye|how|much|money|penger|beløp\w*|be
                               r"set|aside|allocated|granted|kroner|nok|mill\w*|budsjett\w*|budget\w*|i|in|for|til|"
                               r"to|the|er|is|det|what|hva|20\d\d)\b", re.I)
 _PASSAGES = 3  # cited passages a fact is looked for in
+# A budget-table figure in thousands ("8 988", "1 311 863"): digit groups of three after a leading group.
+_TABLE_FIGURE_RE = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0]\d{3})+(?![\d,])")
 _BULLET_RE = re.compile(r"^(?:[-–•▪o*]\s+)+")
 # A numbered point opening a paragraph ("1. Helsedirektoratet skal …", "2) Utrede …").
 _NUMBERED_RE = re.compile(r"^\s*(\d{1,2})[.)]\s+\S")
@@ -63,6 +65,13 @@ def refine(c: Corpus, q: Question, answer: Answer) -> Answer:
     found = _find(q, kind, answer.citations[:_PASSAGES], c)
     if found is None:
         if kind == "amount":
+            # no figure the extractor can vouch for: the chosen sentence stands where it states a figure beside the
+            # question's rarest word ("… 0,12 mill. kroner til «Skadetur, sivilpersoner»"), else refused
+            said = answer.citations[0].highlight or ""
+            topic = _topic(q)
+            focus = max(topic, key=c.rarity) if topic else None  # the rarest asked word ("mpox", not "strategy")
+            if (has_amount(said) or _TABLE_FIGURE_RE.search(said)) and focus in stem_tokens(said):
+                return answer
             return _no_amount(q, answer, "amount")
         if kind == "yesno" and not any(facts.shares_content(q.text, ct.text, q.language) for ct in answer.citations):
             return _no_amount(q, answer, "anything")  # not one cited passage speaks of what is asked
@@ -122,6 +131,12 @@ def _under_asked_line(c: Corpus, q: Question, where: Citation) -> bool:
     return bool(asked) and where.line is not None and asked <= c.budget_lines_at(where.letter, where.line)
 
 
+def _topic(q: Question) -> set[str]:
+    """What an amount question asks about: its words but the money words, IDs and budget lines."""
+    text = norsk.BUDGET_REF_RE.sub(" ", norsk.ID_RE.sub(" ", search_text(q, q.text)))
+    return stem_tokens(_AMOUNT_WORDS_RE.sub(" ", text))
+
+
 def _fact(q: Question, kind: str, text: str, under_line: bool = False) -> facts.Fact | None:
     if kind == "count":
         return facts.count_fact(q.text, sentences(text), q.language)
@@ -141,8 +156,7 @@ def _about(q: Question, where: Citation, fact: facts.Fact) -> bool:
     one assignment's own text, the passage; a budget passage's heading counts as said with its sentences."""
     if q.ids and where.assignment in q.ids:
         return True  # the assignment the question names
-    text = norsk.BUDGET_REF_RE.sub(" ", norsk.ID_RE.sub(" ", search_text(q, q.text)))
-    topic = stem_tokens(_AMOUNT_WORDS_RE.sub(" ", text))
+    topic = _topic(q)
     lead = next(iter(sentences(where.text)), "")  # the passage's heading ("Kap. 709 Pasient- og brukerombud")
     said = f"{fact.sentence} {fact.budget} {lead}" if not where.assignment else where.text
     return not topic or bool(topic & stem_tokens(said))
