@@ -591,14 +591,19 @@ _BUDGET_LETTER = ("Tildelingsbrev til Helsedirektoratet for 2039\n\n1 Innledning
                   "740\t01\tDriftsutgifter\t1 538 000\t\n")
 
 
-def test_an_amount_by_budget_line_even_where_the_row_lost_its_chapter(tmp_path: Path) -> None:
+def _assistant_over(tmp_path: Path, name: str, text: str) -> Assistant:
+    """An assistant over one letter written for the test (fake embedder, real parser, FAISS, BM25, SQLite)."""
     letters = tmp_path / "letters"
     letters.mkdir()
-    (letters / "tildelingsbrev2039.txt").write_text(_BUDGET_LETTER, encoding="utf-8")
+    (letters / name).write_text(text, encoding="utf-8")
     settings = Settings().replace(index_dir=tmp_path / "index", letters_dir=letters)
     embedder = FakeEmbedder()
     ingest_folder(letters, settings, embedder=embedder)
-    assistant = Assistant(settings, embedder=embedder)
+    return Assistant(settings, embedder=embedder)
+
+
+def test_an_amount_by_budget_line_even_where_the_row_lost_its_chapter(tmp_path: Path) -> None:
+    assistant = _assistant_over(tmp_path, "tildelingsbrev2039.txt", _BUDGET_LETTER)
     assert assistant.corpus().budget_lines_at("tildelingsbrev2039.txt", 17) == {"kap. 714 post 70"}
     whole = assistant.ask("Hvor mye er tildelt på kap. 740 post 01 i 2039?")
     assert whole.found and whole.text.startswith("1 538 000 (i tusen kroner) (kap. 740 post 01)")
@@ -627,17 +632,12 @@ def test_a_letters_changes_are_listed_only_when_changes_are_asked_for(assistant:
 
 
 def test_numbered_points_count_as_an_assignments_parts(tmp_path: Path) -> None:
-    letters = tmp_path / "letters"
-    letters.mkdir()
-    (letters / "tb2039.txt").write_text(
-        "Tildelingsbrev til Helsedirektoratet for 2039\n\n2 Oppdrag\n\n"
-        "TB2039-02\tAvd.HOD: KTA\tEt fiktivt kartleggingsoppdrag\n"
-        "Helsedirektoratet skal gjøre følgende:\n\n1. Kartlegge fiktive tilbud.\n\n2. Vurdere eksempeldata.\n\n"
-        "3. Foreslå tiltak.\n\nFrist: 1. mai 2039.\n", encoding="utf-8")
-    settings = Settings().replace(index_dir=tmp_path / "index", letters_dir=letters)
-    embedder = FakeEmbedder()
-    ingest_folder(letters, settings, embedder=embedder)
-    answer = Assistant(settings, embedder=embedder).ask("Hvor mange punkter har TB2039-02?")
+    assistant = _assistant_over(tmp_path, "tb2039.txt",
+                                "Tildelingsbrev til Helsedirektoratet for 2039\n\n2 Oppdrag\n\n"
+                                "TB2039-02\tAvd.HOD: KTA\tEt fiktivt kartleggingsoppdrag\n"
+                                "Helsedirektoratet skal gjøre følgende:\n\n1. Kartlegge fiktive tilbud.\n\n"
+                                "2. Vurdere eksempeldata.\n\n3. Foreslå tiltak.\n\nFrist: 1. mai 2039.\n")
+    answer = assistant.ask("Hvor mange punkter har TB2039-02?")
     assert answer.found and "har 3 deloppdrag: 1), 2), 3)" in answer.text
 
 
