@@ -21,7 +21,10 @@ def route(c: Corpus, q: Question, filters: dict[str, Any] | None, timings: dict[
     if not c.full:
         return retrieve.answer(c, q, filters, timings)
     if q.ids:
-        answer = fact.subitem_count(c, q) or by_id.answer(c, q, filters)
+        counted = fact.subitem_count(c, q)  # from the structure: no passage to take a fact out of
+        if counted is not None:
+            return counted
+        answer = by_id.answer(c, q, filters)
         return fact.refine(c, q, answer) if q.intent in _FACT_INTENTS else answer
     listed = None
     if facts.asks(q.text) == "list" and not asks_about_assignments(q.text):

@@ -663,3 +663,19 @@ def test_a_threshold_or_a_budget_is_an_amount() -> None:
     assert asks("Hva er budsjettet for øvelsen?") == "amount"
     assert shares_content("Skal direktoratet lage en veileder?", "Veilederen skal lages innen mai.", "no")
     assert not shares_content("Skal direktoratet regulere solarier?", "Laboratorie og radiologi.", "no")
+
+
+def test_a_list_the_chunking_cut_short_is_read_on_in_the_letter(assistant: Assistant) -> None:
+    from assistant.answerers.fact import _in_following
+    from assistant.cite import cite, paragraph_at
+    from assistant.question import understand
+
+    c = assistant.corpus()
+    letter = c.letters["supplement2036_leadin.txt"]
+    lead = next(p for s in letter.sections for p in s.paragraphs if p.text.startswith("Helse- og omsorgsdepartementet"))
+    _, a = paragraph_at(letter, lead.line)
+    only_lead = cite(letter, a, lead, None)  # the lead-in alone, as a chunk boundary may leave it
+    q = understand("Hvilke presiseringer gir departementet?")
+    found = _in_following(c, q, "list", (only_lead,))
+    assert found is not None and len(found[0].items) == 2 and found[0].items[1].startswith("Kommunene")
+    assert found[1].line == lead.line and "Kommunene skal involveres" in found[1].text

@@ -7,7 +7,7 @@ import dataclasses
 import re
 
 from assistant import facts, phrasing
-from assistant.cite import cite, header_cite, short
+from assistant.cite import cite, header_cite, paragraph_at, paragraphs_from, short
 from assistant.corpus import Corpus, find_assignment, primary, search_text
 from assistant.extract import has_amount, sentences, stem_tokens
 from assistant.question import Question
@@ -23,6 +23,7 @@ _AMOUNT_WORDS_RE = re.compile(r"\b(?:hvor|mye|how|much|money|penger|beløp\w*|be
                               r"set|aside|allocated|granted|kroner|nok|mill\w*|budsjett\w*|budget\w*|i|in|for|til|"
                               r"to|the|er|is|det|what|hva|20\d\d)\b", re.I)
 _PASSAGES = 3  # cited passages a fact is looked for in
+FOLLOWING_PARAGRAPHS = 12  # a list cut by the chunking is read on over this many paragraphs of its letter
 # A budget-table figure in thousands ("8 988", "1 311 863"): digit groups of three after a leading group.
 _TABLE_FIGURE_RE = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0]\d{3})+(?![\d,])")
 _BULLET_RE = re.compile(r"^(?:[-–•▪o*]\s+)+")
@@ -76,25 +77,42 @@ def refine(c: Corpus, q: Question, answer: Answer) -> Answer:
         if kind == "yesno" and not any(facts.shares_content(q.text, ct.text, q.language) for ct in answer.citations):
             return _no_amount(q, answer, "anything")  # not one cited passage speaks of what is asked
         return answer
-    fact, at = found
-    cites = list(answer.citations)
-    cites.insert(0, dataclasses.replace(cites.pop(at), highlight=fact.span))
-    return dataclasses.replace(answer, text=_phrase(q, fact, cites[0]), citations=tuple(cites))
+    fact, where = found
+    top = dataclasses.replace(where, highlight=fact.span)
+    rest = [x for x in answer.citations if (x.letter, x.line) != (where.letter, where.line)]
+    return dataclasses.replace(answer, text=_phrase(q, fact, top), citations=(top, *rest))
 
 
-def _find(q: Question, kind: str, cites: tuple[Citation, ...], c: Corpus) -> tuple[facts.Fact, int] | None:
+def _find(q: Question, kind: str, cites: tuple[Citation, ...], c: Corpus) -> tuple[facts.Fact, Citation] | None:
     if kind == "yesno":
         return _yesno(q, cites, c)
-    for i, ct in enumerate(cites):
+    for ct in cites:
         if q.year and ct.year and ct.year != q.year and kind == "amount":
             continue  # "how much … in 2021": another year's figure is not the answer
         fact = _fact(q, kind, ct.text, _under_asked_line(c, q, ct) if kind == "amount" else False)
         if fact is not None and (kind != "amount" or _about(q, ct, fact)):
-            return fact, i
-    return None
+            return fact, ct
+    return _in_following(c, q, kind, cites) if kind in ("count", "list") else None
 
 
-def _yesno(q: Question, cites: tuple[Citation, ...], c: Corpus) -> tuple[facts.Fact, int] | None:
+def _in_following(c: Corpus, q: Question, kind: str, cites: tuple[Citation, ...]
+                  ) -> tuple[facts.Fact, Citation] | None:
+    """A list the chunking cut short: the top passage with the paragraphs after it in its letter."""
+    ct = cites[0]
+    letter = c.letters.get(ct.letter)
+    if letter is None or ct.line is None:
+        return None
+    _, a = paragraph_at(letter, ct.line)
+    run = ([p for p in a.paragraphs if p.line >= ct.line] if a is not None
+           else [p for _, p in paragraphs_from(letter, ct.line, FOLLOWING_PARAGRAPHS)])[:FOLLOWING_PARAGRAPHS]
+    if len(run) < 2:
+        return None
+    span = Paragraph("\n\n".join(p.text for p in run), run[0].line, run[-1].line_end, run[0].page)
+    fact = _fact(q, kind, span.text)
+    return (fact, cite(letter, a, span, ct.sub)) if fact is not None else None
+
+
+def _yesno(q: Question, cites: tuple[Citation, ...], c: Corpus) -> tuple[facts.Fact, Citation] | None:
     """The two sentences that best decide a yes/no question (chosen by meaning as well as words, never a
     header line), and whether the best one says yes or no; both are quoted, the reader checks the verdict."""
     pool = [(i, s) for i, ct in enumerate(cites) for s in sentences(ct.text) if not _is_header(s)]
@@ -115,8 +133,8 @@ def _yesno(q: Question, cites: tuple[Citation, ...], c: Corpus) -> tuple[facts.F
     quoted = " ".join(f"«{_unbullet(s)}»" for _, s in chosen)
     fact = facts.yesno_fact(q.text, [sentence], q.language)
     if fact is None:  # too few words in common to judge: the sentences that come nearest, no verdict
-        return facts.Fact("yesno", phrasing.letter_says(q.language), sentence, quoted), i
-    return dataclasses.replace(fact, sentence=quoted), i
+        return facts.Fact("yesno", phrasing.letter_says(q.language), sentence, quoted), cites[i]
+    return dataclasses.replace(fact, sentence=quoted), cites[i]
 
 
 def _is_header(sentence: str) -> bool:
