@@ -10,6 +10,7 @@ import numpy as np
 from ingest import norsk
 
 _SENT_RE = re.compile(r"(?<=[.!?»])\s+(?=[A-ZÆØÅ«\"(\-])")
+SECOND_SENTENCE_CHARS = 260  # a nearly-as-good sentence further off in the passage joins a short best one
 LIST_CHARS = 340  # a list introduced by "følgende:" is answered whole up to this length
 _PARA_RE = re.compile(r"\n\s*\n")
 _MARKER_RE = re.compile(r"(?:[a-h]|\d{1,2})[.)]")
@@ -123,9 +124,11 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
     top = sorted(scored, reverse=True)[:n]
     best = top[0]
     keep = [best]
-    # A second sentence only when it is next to the best one and nearly as good: answers stay short.
+    # A second sentence only when it is nearly as good and next to the best one, or both are short: answers
+    # stay a sentence or two.
     for other in top[1:]:
-        if other[1] == best[1] and abs(other[2] - best[2]) == 1 and other[0] >= best[0] - 1:
+        near = abs(other[2] - best[2]) == 1 or len(best[3]) + len(other[3]) <= SECOND_SENTENCE_CHARS
+        if other[1] == best[1] and near and other[0] >= best[0] - 1:
             keep.append(other)
     keep.sort(key=lambda x: (x[1], x[2]))
     last = keep[-1]

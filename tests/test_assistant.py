@@ -679,3 +679,12 @@ def test_a_list_the_chunking_cut_short_is_read_on_in_the_letter(assistant: Assis
     found = _in_following(c, q, "list", (only_lead,))
     assert found is not None and len(found[0].items) == 2 and found[0].items[1].startswith("Kommunene")
     assert found[1].line == lead.line and "Kommunene skal involveres" in found[1].text
+
+
+def test_a_nearly_as_good_short_sentence_further_off_joins_the_best_one() -> None:
+    passage = ("Kommunene skal få en fiktiv veileder. Arbeidet er omfattende. Veilederen skal omtale fiktive "
+               "kurs, men ikke integreres i eksisterende kurs.")
+    best = best_sentences("Hva skal kommunene få, og hva skal veilederen omtale om kurs?", [passage], n=2)
+    assert [s for _, s, _ in best] == ["Kommunene skal få en fiktiv veileder.",
+                                      "Veilederen skal omtale fiktive kurs, men ikke integreres i eksisterende kurs."]
+    # the middle sentence, between them, holds nothing asked: it stays out
