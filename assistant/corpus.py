@@ -23,7 +23,7 @@ from ingest.records import Assignment, Deadline, Letter
 from ingest.registry import Registry
 from ingest.settings import Settings
 
-FOCUS_MIN_RARITY = 1.5  # a question word this rare is what it asks about: its sentence is shown too
+FOCUS_MIN_RARITY = 1.25  # a question word this rare is what it asks about: its sentence is shown too
 RARITY_REF_SHARE = 0.02  # a word stem in this share of the chunks weighs 1.0 in sentence scoring
 
 

@@ -688,3 +688,19 @@ def test_a_nearly_as_good_short_sentence_further_off_joins_the_best_one() -> Non
     assert [s for _, s, _ in best] == ["Kommunene skal få en fiktiv veileder.",
                                       "Veilederen skal omtale fiktive kurs, men ikke integreres i eksisterende kurs."]
     # the middle sentence, between them, holds nothing asked: it stays out
+
+
+def test_the_sentence_holding_the_questions_rarest_word_is_added(assistant: Assistant,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.question import understand
+
+    c = assistant.corpus()
+    rarity = {"nou": 1.8, "kommun": 0.5, "utrede": 0.9}
+    monkeypatch.setattr(c, "rarity", lambda stem: rarity.get(stem, 1.0))
+    passage = "Direktoratet skal utrede en fiktiv ordning for kommunene. Arbeidet følger opp NOU 2039: 5 om eksempler."
+    q = understand("Hvilken NOU skal kommunene utrede?")
+    first = "Direktoratet skal utrede en fiktiv ordning for kommunene."
+    assert c.focus_sentence(q, [passage], [first]) == (0, "Arbeidet følger opp NOU 2039: 5 om eksempler.")
+    assert c.focus_sentence(q, [passage], [first, "Arbeidet følger opp NOU 2039: 5 om eksempler."]) is None
+    rarity["nou"] = 1.0  # not rare enough to be what the question is about
+    assert c.focus_sentence(q, [passage], [first]) is None

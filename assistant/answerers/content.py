@@ -19,13 +19,21 @@ def by_id(c: Corpus, q: Question, a: Assignment, letter: Letter) -> Answer:
     body = [p for p in a.paragraphs if not p.text.lower().startswith(("frist", "ansvarlig avdeling"))]
     if not body:
         return Answer(q.text, phrasing.header_only(a.id, a.title, q.language), True, (header_cite(letter, a),))
-    best = c.best_sentences(q, [p.text for p in body[:8]], n=2)
+    texts = [p.text for p in body[:8]]
+    best = c.best_sentences(q, texts, n=2)
     pi = best[0][0] if best else 0
-    sentence = " ".join(s for i, s, _ in best if i == pi) if best else body[0].text
+    said = [s for i, s, _ in best if i == pi] if best else [body[0].text]
+    cites = [cite(letter, a, body[pi], None, highlight=best[0][1] if best else None)]
+    focus = c.focus_sentence(q, texts, said)  # "which NOU …": the sentence holding the rare asked word
+    if focus is not None:
+        said.append(focus[1])
+        if focus[0] != pi:
+            cites.append(cite(letter, a, body[focus[0]], None, highlight=focus[1]))
+    head = f"{a.id} {short(a.title, 80)}: "
+    room = 260 if focus is None else phrasing.ANSWER_CHARS - 20 - len(head)
     # The tight paragraph first; the whole assignment last, as the context a reader expands to.
-    return Answer(q.text, f"{a.id} {short(a.title, 80)}: {short(sentence, 260)}", True,
-                  (cite(letter, a, body[pi], None, highlight=best[0][1] if best else None),
-                   header_cite(letter, a), whole_cite(letter, a)))
+    return Answer(q.text, head + short(" ".join(said), room), True,
+                  (*cites, header_cite(letter, a), whole_cite(letter, a)))
 
 
 def _sub_item(c: Corpus, q: Question, a: Assignment, letter: Letter, asked: str) -> Answer:
