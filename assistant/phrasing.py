@@ -173,7 +173,7 @@ def header_only(ident: str, title: str, lang: str) -> str:
     return f"{ident} {title}" + (" (listed by its header only)." if lang == "en" else " (står bare oppført med overskrift).")
 
 
-def count_head(n: int, what: str, lang: str) -> str:
+def count_head(n: int, what: str) -> str:
     """'12 oppdrag: ' / '3 new assignments in Tillegg nr. 1 (2023): '."""
     return f"{n} {what}: "
 

@@ -28,8 +28,6 @@ YESNO_VERBS = frozenset({
     "utgår", "does", "is", "are", "can", "must", "should", "will", "has", "have", "do", "did", "was", "were",
     "shall", "could", "would"})
 
-
-INTENTS = tuple(i.value for i in Intent)
 Age = Literal["new", "earlier"]
 
 _EN_WORDS = {"what", "which", "when", "who", "the", "is", "of", "does", "deadline", "due", "department", "owns",

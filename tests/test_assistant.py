@@ -704,3 +704,23 @@ def test_the_sentence_holding_the_questions_rarest_word_is_added(assistant: Assi
     assert c.focus_sentence(q, [passage], [first, "Arbeidet følger opp NOU 2039: 5 om eksempler."]) is None
     rarity["nou"] = 1.0  # not rare enough to be what the question is about
     assert c.focus_sentence(q, [passage], [first]) is None
+
+
+def test_an_amount_the_extractor_cannot_vouch_for_stands_only_beside_the_questions_rarest_word(
+        assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant import facts
+    from assistant.answerers.fact import refine
+    from assistant.question import understand
+    from assistant.records import Citation
+
+    said = "Under kap. 660 Eksempelpensjon, post 71 Tilskudd er det bevilget henholdsvis 0,12 mill. kroner til Skadetur."
+    cite = Citation("x.txt", "T", 2039, "3", None, None, 1, None, said, highlight=said)
+    c = assistant.corpus()
+    monkeypatch.setattr(c, "rarity", lambda stem: 2.0 if stem in ("skadet", "mpox") else 0.5)
+    kept = understand("Hvor mye er bevilget på kap. 660 post 71 til Skadetur?")
+    assert facts.amount_fact(kept.text, said, "no") is None  # the line is split by its name: no vouched figure
+    answer = Answer(kept.text, said, True, (cite,))
+    assert refine(c, kept, answer) == answer  # the figure stands beside "Skadetur"
+    other = understand("Hvor mye er bevilget på kap. 660 post 71 til mpox?")
+    refused = refine(c, other, Answer(other.text, said, True, (cite,)))
+    assert not refused.found and "beløp" in refused.text

@@ -63,7 +63,7 @@ def letter_changes(c: Corpus, q: Question) -> Answer | None:
     lead = phrasing.short_title(letter.title, letter.year)
     kinds = phrasing.EVENT_EN if q.language == "en" else phrasing.EVENT_NO
     detail = "; ".join(f"{t} ({kinds.get(next(x.kind for x in changes if x.target == t), '')})" for t in ids[:12])
-    count = phrasing.count_head(len(ids), phrasing.assignments_word(q.language), q.language) \
+    count = phrasing.count_head(len(ids), phrasing.assignments_word(q.language)) \
         if ASKS_COUNT_RE.search(q.text) else ""
     return Answer(q.text, f"{count}{lead}: {detail}.", True, tuple(cites))
 
@@ -88,7 +88,7 @@ def new_in(c: Corpus, q: Question, letter: Letter) -> Answer | None:
         return None
     lead = phrasing.short_title(letter.title, letter.year)
     items = ", ".join(f"{a.id} {short(a.title, 50)}" if len(new) <= 8 else a.id for a in new[:LIST_MAX])
-    head = phrasing.count_head(len(new), phrasing.assignments_word(q.language, new_in=lead), q.language)
+    head = phrasing.count_head(len(new), phrasing.assignments_word(q.language, new_in=lead))
     cites = own_list(letter, {a.id for a in new}) + [header_cite(letter, a) for a in new[:LIST_MAX]]
     return Answer(q.text, head + items, True, tuple(cites))
 

@@ -38,7 +38,7 @@ def answer(c: Corpus, q: Question, filters: dict[str, Any] | None) -> Answer | N
         return None  # the letter gives no assignments of its own: its text may still answer
     if not rows:
         return Answer(q.text, phrasing.not_found(phrasing.what("matching", q.language), q.language), False)
-    head = phrasing.count_head(len(rows), phrasing.assignments_word(q.language), q.language)
+    head = phrasing.count_head(len(rows), phrasing.assignments_word(q.language))
     named = rows[:LIST_MAX]
     if ASKS_COUNT_RE.search(q.text) and len(rows) > 8:  # "how many": the number, and the IDs in short
         named = rows[:4] + rows[-1:]

@@ -54,7 +54,7 @@ def answer(c: Corpus, q: Question, filters: dict[str, Any] | None, timings: dict
         sentence = f"{sentence} {focus[1]}"
     cites = [hit_cite(top[i], highlight=best[0][1] if i == pi else focus[1] if focus and i == focus[0] else None)
              for i in order]
-    named = _named_before(c, chosen) if c.full and not chosen.assignment and _ASKS_WHICH_RE.search(q.text) else None
+    named = _named_before(c, chosen) if c.full and not chosen.assignment and _WHICH_ASSIGNMENT_RE.search(q.text) else None
     if named is not None:  # "which assignment got a new wording?": the one the passage's letter names just before
         prefix = f"{named[0]}: "
         cites.insert(1, named[1])
@@ -77,7 +77,7 @@ def _named_before(c: Corpus, ch: Chunk) -> tuple[str, Citation] | None:
 
 
 # "Hvilket oppdrag …", "which assignment/task …": the answer names an assignment.
-_ASKS_WHICH_RE = re.compile(r"\b(?:hvilke[nt]?\s+(?:\w+\s+)?oppdrag|which\s+(?:\w+\s+)?(?:assignment|task)s?)\b", re.I)
+_WHICH_ASSIGNMENT_RE = re.compile(r"\b(?:hvilke[nt]?\s+(?:\w+\s+)?oppdrag|which\s+(?:\w+\s+)?(?:assignment|task)s?)\b", re.I)
 NAMED_BEFORE_LINES = 12  # how far above a passage its letter may name the assignment it is about
 
 
