@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from assistant.extract import LIST_CHARS
@@ -23,6 +24,19 @@ def paragraph_at(letter: Letter, line: int) -> tuple[Paragraph, Assignment | Non
             if p.line <= line <= p.line_end:
                 return p, None
     return Paragraph("", line, line), None
+
+
+def narrowed(letter: Letter, ct: Citation, sentence: str) -> Citation:
+    """A citation of several paragraphs (a whole assignment) narrowed to the paragraph that holds the sentence."""
+    said = " ".join(sentence.split())[:80]
+    if not said or ct.line is None:
+        return ct
+    end = ct.line_end or ct.line
+    paras = [p for a in letter.assignments for p in a.paragraphs] + [p for s in letter.sections for p in s.paragraphs]
+    for p in paras:
+        if ct.line <= p.line <= end and said in " ".join(p.text.split()) and (p.line, p.line_end) != (ct.line, end):
+            return dataclasses.replace(ct, line=p.line, line_end=p.line_end, text=p.text, page=p.page)
+    return ct
 
 
 def paragraphs_from(letter: Letter, line: int, n: int) -> list[tuple[Assignment | None, Paragraph]]:

@@ -13,6 +13,9 @@ _SENT_RE = re.compile(r"(?<=[.!?»])\s+(?=[A-ZÆØÅ«\"(\-])")
 SECOND_SENTENCE_CHARS = 260  # a nearly-as-good sentence further off in the passage joins a short best one
 LIST_CHARS = 340  # a list introduced by "følgende:" is answered whole up to this length
 _PARA_RE = re.compile(r"\n\s*\n")
+# An abbreviation's full stop ends no sentence: "jf. EU-direktivet", "bl.a. Helsedirektoratet", "f.eks. NOU".
+_ABBREVIATION_RE = re.compile(r"(?:^|\s|\()(?:jf|jfr|bl\.\s?a|f\.\s?eks|dvs|ca|nr|pkt|evt|inkl|ekskl|iht|vedr|mht|"
+                              r"pr|kl|e\.\s?g|i\.\s?e|cf|vs|ref|Prop|St|Meld|kap)\.$", re.I)
 _MARKER_RE = re.compile(r"(?:[a-h]|\d{1,2})[.)]")
 _ITEM_RE = re.compile(r"(?<=[:.])\s+(?=(?:[a-h]|\d{1,2})[.)]\s+[A-ZÆØÅ«])")
 # "How many teams", "hvor mange": the answer is a count, a number that is not a year.
@@ -44,8 +47,8 @@ def sentences(text: str) -> list[str]:
     parts: list[str] = []
     for para in _PARA_RE.split(text):
         for p in (x.strip() for x in _SENT_RE.split(para)):
-            if p and parts and _MARKER_RE.fullmatch(parts[-1]):
-                parts[-1] = f"{parts[-1]} {p}"  # "a." is the start of its item, not a sentence
+            if p and parts and (_MARKER_RE.fullmatch(parts[-1]) or _ABBREVIATION_RE.search(parts[-1])):
+                parts[-1] = f"{parts[-1]} {p}"  # "a." starts its item; "jf." goes on
             elif p:
                 parts.append(p)
     return [p for p in parts if len(p) > 2]

@@ -146,6 +146,16 @@ def _head_noun(phrase: list[str], language: str) -> str | None:
     return plural or other
 
 
+def counted(question: str, language: str) -> str:
+    """What a count question counts, as it says it: 'Hvor mange overordnede mål har …' -> 'overordnede mål',
+    'how many key figures (nøkkeltall) are …' -> 'key figures'; '' where no noun follows the cue."""
+    phrase = _asked_phrase(question, language)
+    # up to its first noun: a Norwegian word that is no adjective ("-e"), an English plural ("-s")
+    noun = next((i for i, w in enumerate(phrase) if w.lower().endswith("s") == (language == "en")
+                 and (language == "en" or not w.lower().endswith("e"))), len(phrase) - 1)
+    return " ".join(phrase[: noun + 1])
+
+
 def _stem(word: str) -> str:
     """A crude Norwegian stem for comparing nouns: 'sentre', 'senteret', 'senter' -> 'sent'; 'teams' -> 'team'."""
     w = word.lower()

@@ -724,3 +724,32 @@ def test_an_amount_the_extractor_cannot_vouch_for_stands_only_beside_the_questio
     other = understand("Hvor mye er bevilget på kap. 660 post 71 til mpox?")
     refused = refine(c, other, Answer(other.text, said, True, (cite,)))
     assert not refused.found and "beløp" in refused.text
+
+
+def test_a_yes_no_question_is_decided_by_a_sentence_late_in_the_assignment_and_cites_its_paragraph(
+        assistant: Assistant) -> None:
+    answer = assistant.ask("Skal Helsedirektoratet bidra i en annen etats utredning i TB2034-02?")
+    top = answer.citations[0]
+    assert answer.found and "Bidra i en annen etats utredning" in answer.text.split("»")[0]
+    assert top.highlight and "annen etats utredning" in top.highlight and top.line == top.line_end  # one paragraph
+
+
+def test_an_abbreviations_full_stop_ends_no_sentence() -> None:
+    text = "Kriteriene skal vurderes, jf. EU-direktivet om forholdsmessighet. Se bl.a. Helsedirektoratets veileder."
+    assert sentences(text) == ["Kriteriene skal vurderes, jf. EU-direktivet om forholdsmessighet.",
+                               "Se bl.a. Helsedirektoratets veileder."]
+    assert sentences("Tiltak for vaksiner mv. Helsedirektoratet skal rapportere.")[1].startswith("Helsedirektoratet")
+
+
+def test_a_count_says_what_it_counts_in_the_questions_words() -> None:
+    from assistant.answerers.fact import count_value
+    from assistant.facts import count_fact
+    from assistant.question import understand
+
+    plan = ["Planen omfatter følgende tiltak:", "a) Kartlegging av behov", "b) En ny veileder", "c) Opplæring"]
+    q = understand("Hvor mange konkrete tiltak omfatter planen?")
+    listed = count_fact(q.text, plan, q.language)
+    assert listed is not None and count_value(q, listed) == "3 konkrete tiltak (a–c)"
+    q = understand("How many pilot municipalities take part?")
+    said = count_fact(q.text, ["Forsøket omfatter sju pilotkommuner i nord."], q.language)
+    assert said is not None and count_value(q, said) == "7 (sju pilotkommuner)"

@@ -12,6 +12,8 @@ from assistant.records import Answer
 from ingest.deadlines import map_label
 from ingest.records import Assignment, Letter, Paragraph
 
+BODY_PARAGRAPHS = 30  # an assignment's paragraphs its answer is looked for in (its sub-items' included)
+
 
 def by_id(c: Corpus, q: Question, a: Assignment, letter: Letter) -> Answer:
     if q.sub:
@@ -19,7 +21,7 @@ def by_id(c: Corpus, q: Question, a: Assignment, letter: Letter) -> Answer:
     body = [p for p in a.paragraphs if not p.text.lower().startswith(("frist", "ansvarlig avdeling"))]
     if not body:
         return Answer(q.text, phrasing.header_only(a.id, a.title, q.language), True, (header_cite(letter, a),))
-    texts = [p.text for p in body[:8]]
+    texts = [p.text for p in body[:BODY_PARAGRAPHS]]
     best = c.best_sentences(q, texts, n=2)
     pi = best[0][0] if best else 0
     said = [s for i, s, _ in best if i == pi] if best else [body[0].text]

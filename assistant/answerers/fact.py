@@ -7,7 +7,7 @@ import dataclasses
 import re
 
 from assistant import facts, phrasing
-from assistant.cite import cite, header_cite, paragraph_at, paragraphs_from, short
+from assistant.cite import cite, header_cite, narrowed, paragraph_at, paragraphs_from, short
 from assistant.corpus import Corpus, find_assignment, primary, search_text
 from assistant.extract import has_amount, sentences, stem_tokens
 from assistant.question import Question
@@ -78,6 +78,8 @@ def refine(c: Corpus, q: Question, answer: Answer) -> Answer:
             return _no_amount(q, answer, "anything")  # not one cited passage speaks of what is asked
         return answer
     fact, where = found
+    letter = c.letters.get(where.letter)
+    where = narrowed(letter, where, fact.span) if letter is not None else where
     top = dataclasses.replace(where, highlight=fact.span)
     rest = [x for x in answer.citations if (x.letter, x.line) != (where.letter, where.line)]
     return dataclasses.replace(answer, text=_phrase(q, fact, top), citations=(top, *rest))
@@ -115,16 +117,14 @@ def _in_following(c: Corpus, q: Question, kind: str, cites: tuple[Citation, ...]
 def _yesno(q: Question, cites: tuple[Citation, ...], c: Corpus) -> tuple[facts.Fact, Citation] | None:
     """The two sentences that best decide a yes/no question (chosen by meaning as well as words, never a
     header line), and whether the best one says yes or no; both are quoted, the reader checks the verdict."""
-    pool = [(i, s) for i, ct in enumerate(cites) for s in sentences(ct.text) if not _is_header(s)]
-    pool = list(dict.fromkeys(pool))
-    if not pool:
-        return None
+    pool = [[s for s in dict.fromkeys(sentences(ct.text)) if not _is_header(s)] for ct in cites]
     chosen: list[tuple[int, str]] = []
-    for _ in range(2):
-        left = [x for x in pool if x not in chosen]
-        best = c.best_sentences(q, [s for _, s in left], n=1) if left else []
+    for _ in range(2):  # the best sentence, then the best of the rest; each passage keeps its own order
+        said = {s for _, s in chosen}
+        left = ["\n\n".join(s for s in ss if s not in said) for ss in pool]
+        best = c.best_sentences(q, left, n=1) if any(left) else []
         if best:
-            chosen.append(left[best[0][0]])
+            chosen.append((best[0][0], best[0][1]))
     if not chosen:
         return None
     i, sentence = chosen[0]
@@ -190,7 +190,17 @@ def _phrase(q: Question, fact: facts.Fact, where: Citation) -> str:
         sure = fact.yes is False or fact.yes and facts.sure_yes(q.text, fact.span, q.language)
         word = fact.value.split(" – ")[0] if sure else phrasing.letter_says(q.language)
         return f"{lead}{word} – {short(fact.sentence, phrasing.ANSWER_CHARS - len(lead) - 20)}"
-    return f"{lead}{fact.value} — «{short(fact.sentence, phrasing.ANSWER_CHARS - len(lead) - len(fact.value) - 6)}»"
+    value = count_value(q, fact) if fact.kind == "count" else fact.value
+    return f"{lead}{value} — «{short(fact.sentence, phrasing.ANSWER_CHARS - len(lead) - len(value) - 6)}»"
+
+
+def count_value(q: Question, fact: facts.Fact) -> str:
+    """The number with what it counts, as the question says it: "5 overordnede mål (1–5)" for a list's items,
+    "1 200 deltakere" or "7 (sju pilotkommuner)" for a number the letter writes before its noun."""
+    if fact.items:
+        number, _, labels = fact.value.partition(" (")
+        return " ".join(x for x in (number, facts.counted(q.text, q.language), f"({labels}" if labels else "") if x)
+    return fact.span if fact.span.startswith(fact.value) else f"{fact.value} ({fact.span})"
 
 
 def _unbullet(text: str) -> str:
