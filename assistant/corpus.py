@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant import facts
 from assistant.extract import best_sentences, sentences, stem_tokens
 from assistant.question import Question, understand
 from assistant.records import Mention, Placement
@@ -181,6 +182,11 @@ class Corpus:
         stands, even when another sentence shares more of the question's other words."""
         asked = stem_tokens(norsk.ID_RE.sub(" ", search_text(q, q.text)))
         held = [(pi, s, stem_tokens(s)) for pi, p in enumerate(passages) for s in sentences(p)]
+        kind = _kind_stems(q)  # "Which NOU …": a sentence naming a NOU, the one sharing most besides
+        of_kind = [x for x in held if kind & x[2]] if kind else []
+        if of_kind and not any(kind & stem_tokens(s) for s in chosen):
+            pi, s, _ = max(of_kind, key=lambda x: sum(self.rarity(t) for t in asked & x[2]))
+            return pi, s
         present = {t for t in asked if any(t in st for _, _, st in held)}
         if not present or not self.full:
             return None
@@ -251,6 +257,14 @@ class Corpus:
 
 
 # --- rows of the registry ----------------------------------------------------------------------------
+
+
+def _kind_stems(q: Question) -> set[str]:
+    """The stems of what a 'which X' question asks for, an English word with its Norwegian ones."""
+    kind = facts.asked_kind(q.text, q.language)
+    if not kind:
+        return set()
+    return stem_tokens(f"{kind} {norsk.expand_english(kind)}" if q.language == "en" else kind)
 
 
 def primary(rows: list[Placement], q: Question) -> Placement:

@@ -39,9 +39,12 @@ _YEAR_SCOPE_RE = re.compile(r"\b(?:tildelingsbrev\w*|brev\w*|letters?|supplement
 
 def out_of_scope(c: Corpus, q: Question) -> Answer | None:
     """Questions no letter can answer, refused before any search: no words at all ('', emojis, '?!?'),
-    code rather than a question, or a letter year the index holds no letter of."""
+    code rather than a question, a name no letter writes, or a letter year the index holds no letter of."""
     if not _WORD_RE.search(q.text) or _CODE_RE.search(q.text):
         return Answer(q.text, phrasing.rephrase(q.language), False)
+    names = unknown_names(c, q)
+    if names:  # "Svalbard", "LMA": a name the letters never write is a topic they do not have
+        return Answer(q.text, phrasing.unknown_name(names[0], q.language), False)
     years = c.years()
     if q.year and years and q.year not in years and not q.ids and _YEAR_SCOPE_RE.search(q.text):
         return Answer(q.text, phrasing.no_letter_year(q.year, sorted(years), q.language), False)
@@ -91,6 +94,24 @@ def covers(c: Corpus, q: Question, hits: list[Hit]) -> bool:
     covered = len(terms & set().union(*(stem_tokens(h.chunk.text) for h in hits[:3]))) / len(terms)
     return not ((unknown and top < s.cover_unknown_word_dense)
                 or (covered < s.cover_min_overlap and top < s.cover_low_overlap_dense))
+
+
+# A name: a capitalised word or an acronym inside a question (not its first word, not after a full stop).
+_NAME_RE = re.compile(r"(?<=[^.!?:\s] )[A-ZÆØÅ][A-Za-zÆØÅæøå]{3,}\b|\b[A-ZÆØÅ]{3,}\b")
+
+
+def unknown_names(c: Corpus, q: Question) -> list[str]:
+    """The names a question uses that no letter writes, in any spelling the glossary or the letters' words give:
+    a Norwegian question's capitalised words inside it, any question's acronyms ("LMA")."""
+    out = []
+    for m in _NAME_RE.finditer(norsk.ID_RE.sub(" ", q.text)):
+        w = m.group(0).lower()
+        if w in c.words or w.removesuffix("s") in c.words or norsk.expand_english(w) or cognates(c, w):
+            continue
+        if q.language == "en" and not m.group(0).isupper():
+            continue  # English capitalises more than names ("Board", "March"): only its acronyms count
+        out.append(m.group(0))
+    return out
 
 
 def _covers_en(c: Corpus, q: Question, hits: list[Hit]) -> bool:

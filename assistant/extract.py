@@ -17,7 +17,7 @@ _PARA_RE = re.compile(r"\n\s*\n")
 _ABBREVIATION_RE = re.compile(r"(?:^|\s|\()(?:jf|jfr|bl\.\s?a|f\.\s?eks|dvs|ca|nr|pkt|evt|inkl|ekskl|iht|vedr|mht|"
                               r"pr|kl|e\.\s?g|i\.\s?e|cf|vs|ref|Prop|St|Meld|kap)\.$", re.I)
 _MARKER_RE = re.compile(r"(?:[a-h]|\d{1,2})[.)]")
-_ITEM_RE = re.compile(r"(?<=[:.])\s+(?=(?:[a-h]|\d{1,2})[.)]\s+[A-ZÆØÅ«])")
+_ITEM_RE = re.compile(r"(?<=[:.])(?<!\d{4}:)\s+(?=(?:[a-h]|\d{1,2})[.)]\s+[A-ZÆØÅ«])")
 # "How many teams", "hvor mange": the answer is a count, a number that is not a year.
 ASKS_COUNT_RE = re.compile(r"\b(?:how\s+many|hvor\s+mange|antall|number\s+of)\b", re.I)
 _COUNT_RE = re.compile(r"(?<![\d.,-])(?!(?:19|20)\d\d\b)\d{1,6}(?![\d.,-]?\d)(?!\s*(?:%|prosent))")

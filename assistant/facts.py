@@ -146,6 +146,19 @@ def _head_noun(phrase: list[str], language: str) -> str | None:
     return plural or other
 
 
+_WHICH_RE = re.compile(r"\b(?:hvilke[nt]?|which)\b", re.I)
+
+
+def asked_kind(question: str, language: str) -> str | None:
+    """The kind of thing a 'which X' question asks for, the last word of X: 'Which EU directive is …' ->
+    'directive', 'hvilken kommune deltar' -> 'kommune', 'Which NOU is …' -> 'NOU'; None for other questions."""
+    m = _WHICH_RE.search(question)
+    if m is None:
+        return None
+    phrase = _asked_phrase("hvilke" + question[m.end():], language)  # the cue "hvilke" reads every form
+    return phrase[-1] if phrase else None
+
+
 def counted(question: str, language: str) -> str:
     """What a count question counts, as it says it: 'Hvor mange overordnede mål har …' -> 'overordnede mål',
     'how many key figures (nøkkeltall) are …' -> 'key figures'; '' where no noun follows the cue."""

@@ -246,6 +246,11 @@ def no_such_letter(number: int, held: list[str], lang: str) -> str:
             else f"Jeg har ikke noe tilleggsbrev nr. {number}; de senere brevene jeg har: {shown}.")
 
 
+def unknown_name(name: str, lang: str) -> str:
+    return (f"None of the letters mentions «{name}»; check the spelling, or ask about something they cover."
+            if lang == "en" else f"Ingen av brevene nevner «{name}»; sjekk stavemåten, eller spør om noe de omtaler.")
+
+
 def not_in_letter(ident: str, where: str, lang: str) -> str:
     return (f"{where} does not mention {ident}." if lang == "en" else f"{where} nevner ikke {ident}.")
 

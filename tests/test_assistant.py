@@ -752,4 +752,35 @@ def test_a_count_says_what_it_counts_in_the_questions_words() -> None:
     assert listed is not None and count_value(q, listed) == "3 konkrete tiltak (a–c)"
     q = understand("How many pilot municipalities take part?")
     said = count_fact(q.text, ["Forsøket omfatter sju pilotkommuner i nord."], q.language)
+    assert said is not None and count_value(q, said) == "7 pilot municipalities (sju pilotkommuner)"
+    q = understand("Hvor mange kommuner deltar?")
+    said = count_fact(q.text, ["Forsøket omfatter sju pilotkommuner i nord."], q.language)
     assert said is not None and count_value(q, said) == "7 (sju pilotkommuner)"
+
+
+def test_a_which_question_is_answered_where_the_kind_it_asks_for_is_named() -> None:
+    from assistant.facts import asked_kind
+
+    assert asked_kind("Which EU directive is mentioned in TB2034-67?", "en") == "directive"
+    assert asked_kind("Hvilken kommune deltar i prosjektet?", "no") == "kommune"
+    assert asked_kind("Hva er fristen?", "no") is None
+    # "NOU 2019: 24." is a reference, not a colon before an item 24
+    assert sentences("Oppdraget følger opp NOU 2019: 24. Vurderingen leveres.")[0].endswith("NOU 2019: 24.")
+
+
+def test_the_focus_sentence_names_the_kind_a_which_question_asks_for(assistant: Assistant) -> None:
+    q = assistant._understand(assistant.corpus(), "Hvilken kommune skal få veiledning om eksempelreglene?", None, None)
+    passages = ["Helsedirektoratet skal gi veiledning om eksempelreglene. Arbeidet skjer sammen med Fiktivby kommune."]
+    chosen = ["Helsedirektoratet skal gi veiledning om eksempelreglene."]
+    focus = assistant.corpus().focus_sentence(q, passages, chosen)
+    assert focus is not None and "Fiktivby kommune" in focus[1]
+
+
+def test_a_name_no_letter_writes_is_refused_before_search(assistant: Assistant) -> None:
+    place = assistant.ask("Hvilke oppdrag gjelder helsetjenestene på Fiktivøya?")
+    assert not place.found and "«Fiktivøya»" in place.text
+    department = assistant.ask("Which assignments does the department XQZ own?")
+    assert not department.found and "«XQZ»" in department.text
+    # English capitalises more than names; a Norwegian question's first word is no name
+    assert "«Board»" not in assistant.ask("What did the Board say about TB2031-02?").text
+    assert "«Gjøre»" not in assistant.ask("Gjøre eksempelregler bedre kjent – hva er fristen?").text

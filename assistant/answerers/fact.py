@@ -196,10 +196,13 @@ def _phrase(q: Question, fact: facts.Fact, where: Citation) -> str:
 
 def count_value(q: Question, fact: facts.Fact) -> str:
     """The number with what it counts, as the question says it: "5 overordnede mål (1–5)" for a list's items,
-    "1 200 deltakere" or "7 (sju pilotkommuner)" for a number the letter writes before its noun."""
+    "1 200 deltakere", "7 (sju pilotkommuner)" or "7 pilot municipalities (sju pilotkommuner)" for a number the
+    letter writes before its noun."""
     if fact.items:
         number, _, labels = fact.value.partition(" (")
         return " ".join(x for x in (number, facts.counted(q.text, q.language), f"({labels}" if labels else "") if x)
+    if q.language == "en":  # "6 committees (seks utvalg)": the question's noun, the letter's words after it
+        return " ".join(x for x in (fact.value, facts.counted(q.text, q.language), f"({fact.span})") if x)
     return fact.span if fact.span.startswith(fact.value) else f"{fact.value} ({fact.span})"
 
 
