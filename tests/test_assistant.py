@@ -702,8 +702,12 @@ def test_the_sentence_holding_the_questions_rarest_word_is_added(assistant: Assi
     first = "Direktoratet skal utrede en fiktiv ordning for kommunene."
     assert c.focus_sentence(q, [passage], [first]) == (0, "Arbeidet følger opp NOU 2039: 5 om eksempler.")
     assert c.focus_sentence(q, [passage], [first, "Arbeidet følger opp NOU 2039: 5 om eksempler."]) is None
+    asks_no_kind = understand("Skal kommunene utrede noe etter NOU?")
+    assert c.focus_sentence(asks_no_kind, [passage], [first]) == (0, "Arbeidet følger opp NOU 2039: 5 om eksempler.")
     rarity["nou"] = 1.0  # not rare enough to be what the question is about
-    assert c.focus_sentence(q, [passage], [first]) is None
+    assert c.focus_sentence(asks_no_kind, [passage], [first]) is None
+    # "Hvilken NOU": a sentence naming one answers it, however common the word
+    assert c.focus_sentence(q, [passage], [first]) == (0, "Arbeidet følger opp NOU 2039: 5 om eksempler.")
 
 
 def test_an_amount_the_extractor_cannot_vouch_for_stands_only_beside_the_questions_rarest_word(
