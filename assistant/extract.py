@@ -23,6 +23,12 @@ ASKS_COUNT_RE = re.compile(r"\b(?:how\s+many|hvor\s+mange|antall|number\s+of)\b"
 _COUNT_RE = re.compile(r"(?<![\d.,-])(?!(?:19|20)\d\d\b)\d{1,6}(?![\d.,-]?\d)(?!\s*(?:%|prosent))")
 _COUNT_WORD_RE = re.compile(r"\b(?:to|tre|fire|fem|seks|sju|syv|åtte|ti|elleve|tolv|femten|tjue|tretti|femti|hundre)\b",
                             re.I)
+# "Hvem har hatt ansvaret …", "who leads …": the answer names someone.
+ASKS_WHO_RE = re.compile(r"\b(?:hvem|who|whom)\b", re.I)
+# A name inside a sentence: a capitalised word not opening it, or an acronym ("Norsk Fysioterapeutforbund (NFF)").
+_NAME_RE = re.compile(r"(?<=[^.!?:\s] )[A-ZÆØÅ][a-zæøå]+(?:-[A-Za-zæøå]+)?|\b[A-ZÆØÅ]{2,}\b")
+# Capitalised words that cite a document, not name someone: "jf. Prop. 1 S", "Meld. St. 23", "NOU 2019: 24".
+_REFERENCE_WORDS = frozenset({"Prop", "Meld", "St", "S", "L", "NOU", "Innst", "Kap", "Post", "Dokument", "Ot", "EU", "EØS"})
 # "Hva skal direktoratet gjøre med …", "what must they do": the answer is what the letter asks for.
 _ASKS_TASK_RE = re.compile(r"\b(?:gjøre|gjøres|gjennomføre|what\s+(?:must|should|shall|is)\b[^?]{0,60}\bdo(?:ne)?|"
                            r"asked\s+to\s+do)\b", re.I)
@@ -78,11 +84,22 @@ def has_amount(text: str) -> bool:
     return bool(_AMOUNT_RE.search(text))
 
 
-def _bonus(s: str, want_amount: bool, want_date: bool, want_count: bool = False, want_task: bool = False) -> float:
+def _bonus(s: str, want_amount: bool, want_date: bool, want_count: bool = False, want_task: bool = False,
+           asked: set[str] | None = None) -> float:
     undated = norsk.DATE_RE.sub(" ", s)
     return ((3 if want_amount and has_amount(s) else 0) + (3 if want_date and norsk.DATE_RE.search(s) else 0)
             + (3 if want_count and (_COUNT_RE.search(undated) or _COUNT_WORD_RE.search(undated)) else 0)
-            + (3 if want_task and _TASK_RE.search(s) else 0))
+            + (3 if want_task and _TASK_RE.search(s) else 0)
+            + (3 if asked is not None and new_names(s, asked) else 0))
+
+
+def new_names(sentence: str, asked: set[str]) -> list[str]:
+    """The names in a sentence (capitalised inside it, or acronyms) that the question does not use: who a
+    'hvem …?' question asks for ("… ligget hos Norsk Fysioterapeutforbund (NFF)")."""
+    if norsk.ID_RE.match(sentence.strip()) or norsk.OWNER_LABEL_RE.search(sentence):
+        return []  # an assignment's header names its owner, not who does what
+    return [m.group(0) for m in _NAME_RE.finditer(norsk.ID_RE.sub(" ", sentence))
+            if m.group(0).lower() not in asked and m.group(0) not in _REFERENCE_WORDS]
 
 
 def best_sentences(question: str, passages: Sequence[str], want_amount: bool = False, n: int = 2,
@@ -112,7 +129,8 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
     # An amount or a date question is answered by a sentence that holds one, where any does.
     want_count = bool(ASKS_COUNT_RE.search(question))
     want_task = bool(_ASKS_TASK_RE.search(question)) and not (want_amount or want_date or want_count)
-    wanted = [c for c in scored if _bonus(c[3], want_amount, want_date, want_count, want_task) > 0]
+    who = {w.lower() for w in _WORD_RE.findall(question)} if ASKS_WHO_RE.search(question) else None
+    wanted = [c for c in scored if _bonus(c[3], want_amount, want_date, want_count, want_task, who) > 0]
     if wanted:
         scored = wanted
     if not q_tokens:  # "Hva går det ut på?": nothing to match, the opening sentences say it

@@ -742,6 +742,11 @@ EN_NO_GLOSSARY = {
     "prevalence": "utbredelse", "independent": "uavhengig", "insurance": "folketrygden", "findings": "funn",
     "absence": "fravær", "interpretation": "regelverksfortolkning fortolke", "attached": "vedlagte",
     "code": "kodeverk", "criteria": "kriterier kriteriene vurderingskriterier",
+    # countries and regions: list answers name them, English questions ask for them
+    "country": "land", "countries": "land", "denmark": "danmark", "sweden": "sverige", "finland": "finland",
+    "iceland": "island",
+    "germany": "tyskland", "netherlands": "nederland", "france": "frankrike", "britain": "storbritannia",
+    "ukraine": "ukraina", "australia": "australia", "canada": "canada", "europe": "europa", "nordic": "nordisk nordiske",
 }
 
 
@@ -755,6 +760,18 @@ def expand_english(text: str) -> str:
         if hit:
             out.append(hit)
     return " ".join(dict.fromkeys(out))
+
+
+def english_for(word: str) -> str | None:
+    """The English glossary word for a Norwegian one ("Danmark" -> "Denmark"), in its capitalisation."""
+    back = _NO_EN.get(word.lower())
+    return None if back is None or back == word.lower() else back.capitalize() if word[:1].isupper() else back
+
+
+_NO_EN: dict[str, str] = {}
+for _en, _no in EN_NO_GLOSSARY.items():
+    if " " not in _no:
+        _NO_EN.setdefault(_no, _en)
 
 
 # Many English domain words are the Norwegian ones in another spelling: "ichthyosis" / "iktyose",

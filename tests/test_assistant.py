@@ -730,6 +730,27 @@ def test_an_amount_the_extractor_cannot_vouch_for_stands_only_beside_the_questio
     assert not refused.found and "beløp" in refused.text
 
 
+def test_an_amount_beside_a_common_asked_word_but_not_the_rare_one_is_no_answer(
+        assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.answerers.fact import refine
+    from assistant.question import understand
+    from assistant.records import Citation
+
+    said = "Det er bevilget 2 mill. kroner til arrangementer i parker."
+    cite = Citation("x.txt", "T", 2039, "3", None, None, 1, None, said, highlight=said)
+    c = assistant.corpus()
+    monkeypatch.setattr(c, "rarity", lambda stem: 2.0 if stem == "lavter" else 0.5)
+    q = understand("Hvor mye er rammen for lavterskeltilbud og arrangementer?")
+    refined = refine(c, q, Answer(q.text, said, True, (cite,)))
+    # said of "arrangementer", not of the rare "lavterskeltilbud": the passage naming that holds the figure
+    assert "12,5 mill" in refined.text and refined.citations[0].assignment == "TB2034-03"
+    # the kind a "which" part asks for is no topic: "… og i hvilken kampanjeplan?"
+    from assistant.answerers.fact import _topic
+
+    assert {"parker"} <= _topic(understand("Hvor mye er bevilget til parker, og i hvilken kampanjeplan?"))
+    assert "kampan" not in _topic(understand("Hvor mye er bevilget til parker, og i hvilken kampanjeplan?"))
+
+
 def test_a_yes_no_question_is_decided_by_a_sentence_late_in_the_assignment_and_cites_its_paragraph(
         assistant: Assistant) -> None:
     answer = assistant.ask("Skal Helsedirektoratet bidra i en annen etats utredning i TB2034-02?")
@@ -788,3 +809,21 @@ def test_a_name_no_letter_writes_is_refused_before_search(assistant: Assistant) 
     # English capitalises more than names; a Norwegian question's first word is no name
     assert "«Board»" not in assistant.ask("What did the Board say about TB2031-02?").text
     assert "«Gjøre»" not in assistant.ask("Gjøre eksempelregler bedre kjent – hva er fristen?").text
+
+
+def test_a_who_question_is_answered_by_a_sentence_that_names_someone_new() -> None:
+    passage = ("Direktoratet skal overta forvaltningen av den fiktive takstordningen. Forvaltningen har til nå ligget "
+               "hos Fiktivt Fagforbund (FFF). Det vises til Prop. 1 S om forvaltningen av takstordningen.")
+    best = best_sentences("Hvem har hatt forvaltningen av takstordningen før direktoratet overtar?", [passage], n=1)
+    assert best[0][1].startswith("Forvaltningen har til nå ligget hos Fiktivt Fagforbund")
+    plain = best_sentences("Hva skjer med forvaltningen av takstordningen når direktoratet overtar?", [passage], n=1)
+    assert plain[0][1].startswith("Direktoratet skal overta")
+
+
+def test_an_english_list_answer_gives_the_english_word_beside_the_letters() -> None:
+    from assistant.answerers.fact import _in_english
+    from assistant.facts import list_fact
+
+    fact = list_fact("Which countries are named?", "Erfaringer hentes fra følgende land: Danmark, Sverige og Tyskland.", "en")
+    assert fact is not None
+    assert _in_english(fact).startswith("Danmark (Denmark), Sverige (Sweden)") and "Tyskland (Germany)" in _in_english(fact)

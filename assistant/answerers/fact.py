@@ -6,9 +6,9 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from assistant import facts, phrasing
-from assistant.cite import cite, header_cite, narrowed, paragraph_at, paragraphs_from, short
-from assistant.corpus import Corpus, find_assignment, primary, search_text
+from assistant import coverage, facts, phrasing
+from assistant.cite import cite, header_cite, hit_cite, narrowed, paragraph_at, paragraphs_from, short
+from assistant.corpus import FOCUS_MIN_RARITY, Corpus, find_assignment, primary, search_text
 from assistant.extract import has_amount, sentences, stem_tokens
 from assistant.question import Question
 from assistant.records import Answer, Citation
@@ -23,6 +23,7 @@ _AMOUNT_WORDS_RE = re.compile(r"\b(?:hvor|mye|how|much|money|penger|beløp\w*|be
                               r"set|aside|allocated|granted|kroner|nok|mill\w*|budsjett\w*|budget\w*|i|in|for|til|"
                               r"to|the|er|is|det|what|hva|20\d\d)\b", re.I)
 _PASSAGES = 3  # cited passages a fact is looked for in
+_ELSEWHERE_HITS = 20  # search hits an amount about a rare topic word is looked for in
 FOLLOWING_PARAGRAPHS = 12  # a list cut by the chunking is read on over this many paragraphs of its letter
 # A budget-table figure in thousands ("8 988", "1 311 863"): digit groups of three after a leading group.
 _TABLE_FIGURE_RE = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0]\d{3})+(?![\d,])")
@@ -64,6 +65,8 @@ def refine(c: Corpus, q: Question, answer: Answer) -> Answer:
     if kind is None or not answer.found or not answer.citations:
         return answer
     found = _find(q, kind, answer.citations[:_PASSAGES], c)
+    if kind == "amount":
+        found = _rarer_amount(c, q, found)
     if found is None:
         if kind == "amount":
             # no figure the extractor can vouch for: the chosen sentence stands where it states a figure beside the
@@ -92,7 +95,7 @@ def _find(q: Question, kind: str, cites: tuple[Citation, ...], c: Corpus) -> tup
         if q.year and ct.year and ct.year != q.year and kind == "amount":
             continue  # "how much … in 2021": another year's figure is not the answer
         fact = _fact(q, kind, ct.text, _under_asked_line(c, q, ct) if kind == "amount" else False)
-        if fact is not None and (kind != "amount" or _about(q, ct, fact)):
+        if fact is not None and (kind != "amount" or _about(c, q, ct, fact)):
             return fact, ct
     return _in_following(c, q, kind, cites) if kind in ("count", "list") else None
 
@@ -150,9 +153,11 @@ def _under_asked_line(c: Corpus, q: Question, where: Citation) -> bool:
 
 
 def _topic(q: Question) -> set[str]:
-    """What an amount question asks about: its words but the money words, IDs and budget lines."""
+    """What an amount question asks about: its words but the money words, IDs, budget lines and the kind a
+    'which X' part asks for ('… og gjennom hvilken ordning?': the scheme is asked, not the topic)."""
     text = norsk.BUDGET_REF_RE.sub(" ", norsk.ID_RE.sub(" ", search_text(q, q.text)))
-    return stem_tokens(_AMOUNT_WORDS_RE.sub(" ", text))
+    kind = facts.asked_kind(q.text, q.language)
+    return stem_tokens(_AMOUNT_WORDS_RE.sub(" ", text)) - (stem_tokens(kind) if kind else set())
 
 
 def _fact(q: Question, kind: str, text: str, under_line: bool = False) -> facts.Fact | None:
@@ -168,22 +173,70 @@ def _fact(q: Question, kind: str, text: str, under_line: bool = False) -> facts.
     return fact
 
 
-def _about(q: Question, where: Citation, fact: facts.Fact) -> bool:
+def _about(c: Corpus, q: Question, where: Citation, fact: facts.Fact) -> bool:
     """An amount answers only where it is said of what the question names: a passage found for 'Nordic
     Response' or 'D-vitamindråper' may hold another line's figure. Its sentence must name the topic, or, in
     one assignment's own text, the passage; a budget passage's heading counts as said with its sentences."""
     if q.ids and where.assignment in q.ids:
         return True  # the assignment the question names
     topic = _topic(q)
+    return not topic or bool(topic & _said(where, fact))
+
+
+def _said(where: Citation, fact: facts.Fact) -> set[str]:
+    """The words a figure is said with: its sentence, budget line and the passage's heading, or the whole text
+    of an assignment."""
     lead = next(iter(sentences(where.text)), "")  # the passage's heading ("Kap. 709 Pasient- og brukerombud")
-    said = f"{fact.sentence} {fact.budget} {lead}" if not where.assignment else where.text
-    return not topic or bool(topic & stem_tokens(said))
+    return stem_tokens(f"{fact.sentence} {fact.budget} {lead}" if not where.assignment else where.text)
+
+
+def _rarer_amount(c: Corpus, q: Question, found: tuple[facts.Fact, Citation] | None
+                  ) -> tuple[facts.Fact, Citation] | None:
+    """The figure found, unless it is said without the question's rarest word and a passage naming that word
+    holds a figure said with more of the question ('til innkjøp av remdesivir', not 'til arrangementer')."""
+    focus = _rare_focus(c, q)
+    if focus is None or found is not None and (q.ids or focus in _said(found[1], found[0])):
+        return found
+    other = _amount_elsewhere(c, q, focus)
+    if other is None or found is not None and _weight(c, q, other) <= _weight(c, q, found):
+        return found
+    return other
+
+
+def _weight(c: Corpus, q: Question, found: tuple[facts.Fact, Citation]) -> float:
+    return sum(c.rarity(t) for t in _topic(q) & _said(found[1], found[0]))
+
+
+def _rare_focus(c: Corpus, q: Question) -> str | None:
+    """The topic's rarest word, where the letters use it and it is rare enough to be what is asked about; an
+    English word the glossary translates counts by its Norwegian ('control' is 'kontroll' in the letters)."""
+    topic = _topic(q)
+    if q.language == "en":
+        named = set(coverage.content_words(q.text))  # not "by", "much", "allocated"
+        topic -= {w[:6] for w in re.findall(r"[a-z]+", q.text.lower()) if norsk.expand_english(w) or w not in named}
+    known = sorted(t for t in topic if t in c.vocabulary)
+    focus = max(known, key=c.rarity) if known else None  # ties: the first in order, the same every run
+    return focus if focus is not None and c.rarity(focus) >= FOCUS_MIN_RARITY else None
+
+
+def _amount_elsewhere(c: Corpus, q: Question, focus: str) -> tuple[facts.Fact, Citation] | None:
+    """A figure about the question's rare topic word from the passages that name it ('hvor mye til kjøp av
+    remdesivir' found the pandemic passages first, not the line naming it)."""
+    filters = {"year": q.year} if q.year else None
+    for hit in c.search(search_text(q, q.text), k=_ELSEWHERE_HITS, filters=filters):
+        if focus not in stem_tokens(hit.chunk.text):
+            continue
+        ct = hit_cite(hit)
+        fact = _fact(q, "amount", ct.text, _under_asked_line(c, q, ct))
+        if fact is not None and _about(c, q, ct, fact):
+            return fact, ct
+    return None
 
 
 def _phrase(q: Question, fact: facts.Fact, where: Citation) -> str:
     lead = f"{where.assignment}: " if where.assignment else ""
     if fact.kind == "list":
-        return f"{lead}{short(fact.value, phrasing.ANSWER_CHARS - len(lead))}"
+        return f"{lead}{short(_in_english(fact) if q.language == 'en' else fact.value, phrasing.ANSWER_CHARS - len(lead))}"
     if fact.kind == "amount":
         return phrasing.amount_fact(fact.value, fact.budget, short(fact.sentence, 220), q.language, fact.table)
     if fact.kind == "yesno":  # "Nei – «the deciding sentence» «the next best»": the sentences are its reason
@@ -192,6 +245,16 @@ def _phrase(q: Question, fact: facts.Fact, where: Citation) -> str:
         return f"{lead}{word} – {short(fact.sentence, phrasing.ANSWER_CHARS - len(lead) - 20)}"
     value = count_value(q, fact) if fact.kind == "count" else fact.value
     return f"{lead}{value} — «{short(fact.sentence, phrasing.ANSWER_CHARS - len(lead) - len(value) - 6)}»"
+
+
+def _in_english(fact: facts.Fact) -> str:
+    """List members with the English word an English question used: "Danmark (Denmark), Sverige (Sweden)"."""
+    value = fact.value
+    for item in fact.items:
+        english = norsk.english_for(item.strip())
+        if english:
+            value = re.sub(rf"\b{re.escape(item.strip())}\b", f"{item.strip()} ({english})", value, count=1)
+    return value
 
 
 def count_value(q: Question, fact: facts.Fact) -> str:
