@@ -16,6 +16,8 @@ _PARA_RE = re.compile(r"\n\s*\n")
 # An abbreviation's full stop ends no sentence: "jf. EU-direktivet", "bl.a. Helsedirektoratet", "f.eks. NOU".
 _ABBREVIATION_RE = re.compile(r"(?:^|\s|\()(?:jf|jfr|bl\.\s?a|f\.\s?eks|dvs|ca|nr|pkt|evt|inkl|ekskl|iht|vedr|mht|"
                               r"pr|kl|e\.\s?g|i\.\s?e|cf|vs|ref|Prop|St|Meld|kap)\.$", re.I)
+_BULLET_ITEM_RE = re.compile(r"\s*[-–•▪*]\s+\S")  # a paragraph that is a bulleted list item
+_ITEM_CHARS = 400  # longer than this, a bulleted paragraph is prose and is split into its sentences
 _MARKER_RE = re.compile(r"(?:[a-h]|\d{1,2})[.)]")
 _ITEM_RE = re.compile(r"(?<=[:.])(?<!\d{4}:)\s+(?=(?:[a-h]|\d{1,2})[.)]\s+[A-ZÆØÅ«])")
 # "How many teams", "hvor mange": the answer is a count, a number that is not a year.
@@ -52,6 +54,9 @@ def sentences(text: str) -> list[str]:
     text = _ITEM_RE.sub("\n\n", text)
     parts: list[str] = []
     for para in _PARA_RE.split(text):
+        if _BULLET_ITEM_RE.match(para) and len(para) <= _ITEM_CHARS:
+            parts.append(para.strip())  # a list item is one unit, its question and follow-up question too
+            continue
         for p in (x.strip() for x in _SENT_RE.split(para)):
             if p and parts and (_MARKER_RE.fullmatch(parts[-1]) or _ABBREVIATION_RE.search(parts[-1])):
                 parts[-1] = f"{parts[-1]} {p}"  # "a." starts its item; "jf." goes on

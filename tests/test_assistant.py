@@ -666,7 +666,7 @@ def test_a_threshold_or_a_budget_is_an_amount() -> None:
 
 
 def test_a_list_the_chunking_cut_short_is_read_on_in_the_letter(assistant: Assistant) -> None:
-    from assistant.answerers.fact import _in_following
+    from assistant.answerers.fact import _find
     from assistant.cite import cite, paragraph_at
     from assistant.question import understand
 
@@ -676,7 +676,7 @@ def test_a_list_the_chunking_cut_short_is_read_on_in_the_letter(assistant: Assis
     _, a = paragraph_at(letter, lead.line)
     only_lead = cite(letter, a, lead, None)  # the lead-in alone, as a chunk boundary may leave it
     q = understand("Hvilke presiseringer gir departementet?")
-    found = _in_following(c, q, "list", (only_lead,))
+    found = _find(q, "list", (only_lead,), c)
     assert found is not None and len(found[0].items) == 2 and found[0].items[1].startswith("Kommunene")
     assert found[1].line == lead.line and "Kommunene skal involveres" in found[1].text
 
@@ -827,3 +827,13 @@ def test_an_english_list_answer_gives_the_english_word_beside_the_letters() -> N
     fact = list_fact("Which countries are named?", "Erfaringer hentes fra følgende land: Danmark, Sverige og Tyskland.", "en")
     assert fact is not None
     assert _in_english(fact).startswith("Danmark (Denmark), Sverige (Sweden)") and "Tyskland (Germany)" in _in_english(fact)
+
+
+def test_a_bulleted_item_of_two_sentences_is_one_unit_and_counts_once() -> None:
+    from assistant.facts import count_fact
+
+    text = ("Vi ber om at direktoratet svarer på følgende spørsmål:\n\n- Hvilke fiktive produkter trengs?\n\n"
+            "- Hvilke behov dekkes ikke? Kan de dekkes på annen måte?\n\n- Hva koster det?")
+    assert sentences(text)[2] == "- Hvilke behov dekkes ikke? Kan de dekkes på annen måte?"
+    counted = count_fact("Hvor mange spørsmål skal direktoratet redegjøre for?", sentences(text), "no")
+    assert counted is not None and counted.value.startswith("3")

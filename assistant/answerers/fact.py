@@ -94,27 +94,26 @@ def _find(q: Question, kind: str, cites: tuple[Citation, ...], c: Corpus) -> tup
     for ct in cites:
         if q.year and ct.year and ct.year != q.year and kind == "amount":
             continue  # "how much … in 2021": another year's figure is not the answer
-        fact = _fact(q, kind, ct.text, _under_asked_line(c, q, ct) if kind == "amount" else False)
+        where = _read_on(c, ct) if kind in ("count", "list") else ct
+        fact = _fact(q, kind, where.text, _under_asked_line(c, q, ct) if kind == "amount" else False)
         if fact is not None and (kind != "amount" or _about(c, q, ct, fact)):
-            return fact, ct
-    return _in_following(c, q, kind, cites) if kind in ("count", "list") else None
+            return fact, where
+    return None
 
 
-def _in_following(c: Corpus, q: Question, kind: str, cites: tuple[Citation, ...]
-                  ) -> tuple[facts.Fact, Citation] | None:
-    """A list the chunking cut short: the top passage with the paragraphs after it in its letter."""
-    ct = cites[0]
+def _read_on(c: Corpus, ct: Citation) -> Citation:
+    """A passage with the paragraphs after it in its assignment or section: a list the chunking cut short
+    ("redegjør for følgende:" and eight questions over two chunks) is counted whole."""
     letter = c.letters.get(ct.letter)
     if letter is None or ct.line is None:
-        return None
+        return ct
     _, a = paragraph_at(letter, ct.line)
     run = ([p for p in a.paragraphs if p.line >= ct.line] if a is not None
            else [p for _, p in paragraphs_from(letter, ct.line, FOLLOWING_PARAGRAPHS)])[:FOLLOWING_PARAGRAPHS]
-    if len(run) < 2:
-        return None
+    if len(run) < 2 or (run[-1].line_end or run[-1].line) <= (ct.line_end or ct.line):
+        return ct
     span = Paragraph("\n\n".join(p.text for p in run), run[0].line, run[-1].line_end, run[0].page)
-    fact = _fact(q, kind, span.text)
-    return (fact, cite(letter, a, span, ct.sub)) if fact is not None else None
+    return cite(letter, a, span, ct.sub)
 
 
 def _yesno(q: Question, cites: tuple[Citation, ...], c: Corpus) -> tuple[facts.Fact, Citation] | None:
