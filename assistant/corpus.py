@@ -53,6 +53,7 @@ class Corpus:
         self._letters: dict[str, Letter] | None = None
         self._timelines: dict[str, Timeline | None] = {}
         self._lex: tuple[set[str], set[str], dict[str, set[str]]] | None = None
+        self._year_vocab: dict[int, set[str]] = {}
         self._df: tuple[dict[str, int], int] | None = None
         self._budget: dict[str, list[tuple[int, int, str]]] | None = None
 
@@ -225,6 +226,14 @@ class Corpus:
                         self._budget.setdefault(ch.letter, []).append((ch.line, ch.line_end or ch.line, last.lower()))
             spans = self._budget.get(letter, [])
         return {label for lo, hi, label in spans if lo <= line <= hi}
+
+    def vocabulary_of(self, year: int) -> set[str]:
+        """The stems of the words of one year's letters."""
+        with self._lock:
+            if year not in self._year_vocab:
+                self._year_vocab[year] = set().union(*(stem_tokens(ch.text) for ch in self.index.all_chunks()
+                                                       if ch.year == year))
+            return self._year_vocab[year]
 
     @property
     def vocabulary(self) -> set[str]:

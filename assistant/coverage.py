@@ -24,7 +24,7 @@ concerning involve involves involved mention mentions mentioned say says said as
 introduces introduced introduction give gives given describe describes described work working must should shall
 will would could might need needs needed required require requires complete completed completion deliver
 delivered delivery submit submitted send sent year years month months week weeks part item items sub-item
-sub-task please tell know find list lists name names kind type
+sub-task please tell know find list lists name names kind type allocation supplementary supplement hdir hod
 """.split())
 _WORD_RE = re.compile(r"[A-Za-zÆØÅæøåÉéÜü]{2,}")
 # SQL or shell text pasted into the chat is no question about the letters.
@@ -60,6 +60,14 @@ def _numbered_letter(c: Corpus, number: int, year: int | None) -> bool:
                and x.kind != "allocation" for x in c.letters.values())
 
 
+def letter_year(c: Corpus, q: Question) -> int | None:
+    """The year of the letters a question is scoped to ("what does the 2024 letter say about …"), where the
+    index holds letters of that year; None for a year the text only speaks of."""
+    m = _YEAR_SCOPE_RE.search(q.text)  # the year beside "letter", not another ("Demensplan 2025 … brevet for 2024")
+    year = int(re.search(r"(?:19|20)\d\d", m.group(0)).group(0)) if m else None  # type: ignore[union-attr]
+    return year if year in c.years() else None
+
+
 def content_words(text: str) -> list[str]:
     """The words of an English question that can name its topic (not 'what', 'deadline', 'assignment')."""
     return [w for w in re.findall(r"[a-zæøå]+(?:-[a-zæøå]+)*", norsk.ID_RE.sub(" ", text).lower())
@@ -79,18 +87,21 @@ def cognates(c: Corpus, word: str) -> list[str]:
 
 def covers(c: Corpus, q: Question, hits: list[Hit]) -> bool:
     """Do the letters speak of what a Norwegian question names? Cosine alone does not tell
-    'droner' or 'cannabis' from topics the letters have; a word the letters never use does."""
+    'droner' or 'cannabis' from topics the letters have; a word the letters never use does. A question
+    scoped to one year's letters is judged by their words ('antibiotikaresistens' in the 2021 letter is
+    no answer about the 2024 one)."""
     if c.config == "bm25":
         return True
+    vocab = c.vocabulary_of(year) if (year := letter_year(c, q)) else c.vocabulary
     if q.language == "en":
-        return _covers_en(c, q, hits)
+        return _covers_en(c, q, hits, vocab)
     s = c.settings
     # "2024-oppdrag", "10-årsplan": a word that opens with a number names no topic of its own
     terms = {t for t in stem_tokens(norsk.ID_RE.sub(" ", q.text)) if len(t) >= 4 and not t[0].isdigit()}
     if not terms:
         return True
     top = hits[0].dense or 0.0
-    unknown = {t for t in terms if len(t) >= 5} - c.vocabulary
+    unknown = {t for t in terms if len(t) >= 5} - vocab
     covered = len(terms & set().union(*(stem_tokens(h.chunk.text) for h in hits[:3]))) / len(terms)
     return not ((unknown and top < s.cover_unknown_word_dense)
                 or (covered < s.cover_min_overlap and top < s.cover_low_overlap_dense))
@@ -114,14 +125,14 @@ def unknown_names(c: Corpus, q: Question) -> list[str]:
     return out
 
 
-def _covers_en(c: Corpus, q: Question, hits: list[Hit]) -> bool:
+def _covers_en(c: Corpus, q: Question, hits: list[Hit], vocab: set[str]) -> bool:
     """An English question is known to the letters through the glossary's Norwegian terms or words
     the letters use as they are (names, English terms). One that names only words of neither kind
     ("sugar tax") is not covered unless the meaning match is strong."""
     words = content_words(q.text)
     if not words:
         return True
-    vocab, top = c.vocabulary, hits[0].dense or 0.0
+    top = hits[0].dense or 0.0
     said = {w: stem_tokens(norsk.expand_english(w)) for w in words}  # the Norwegian the glossary gives
     known = [w for w in words if w[:6] in vocab or said[w] & vocab]
     if known:

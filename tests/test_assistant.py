@@ -837,3 +837,25 @@ def test_a_bulleted_item_of_two_sentences_is_one_unit_and_counts_once() -> None:
     assert sentences(text)[2] == "- Hvilke behov dekkes ikke? Kan de dekkes på annen måte?"
     counted = count_fact("Hvor mange spørsmål skal direktoratet redegjøre for?", sentences(text), "no")
     assert counted is not None and counted.value.startswith("3")
+
+
+def test_a_question_scoped_to_one_years_letter_is_judged_by_that_letters_words(assistant: Assistant) -> None:
+    from assistant.coverage import covers, letter_year
+    from assistant.question import understand
+
+    c = assistant.corpus()
+    there = understand("Hva sier brevet for 2034 om engangsgriller i parker?")
+    elsewhere = understand("Hva sier brevet for 2035 om engangsgriller i parker?")
+    assert letter_year(c, there) == 2034 and letter_year(c, understand("Hva skal skje med engangsgriller i 2035?")) is None
+    hits = [Hit(ch, 1.0, 0.8, 1.0, "fusion") for ch in c.index.all_chunks() if "engangsgriller" in ch.text]
+    assert hits and covers(c, there, hits)
+    assert not covers(c, elsewhere, hits)  # only the 2034 letter speaks of them
+
+
+def test_the_letter_year_is_the_one_beside_the_letter_not_another_the_question_names(assistant: Assistant) -> None:
+    from assistant.coverage import letter_year
+    from assistant.question import understand
+
+    c = assistant.corpus()
+    assert letter_year(c, understand("Når skal Fiktivplan 2035 oppsummeres ifølge tildelingsbrevet for 2034?")) == 2034
+    assert letter_year(c, understand("What does the 2035 letter say about Fiktivplan 2034?")) == 2035

@@ -84,6 +84,9 @@ NAMED_BEFORE_LINES = 12  # how far above a passage its letter may name the assig
 def _search(c: Corpus, q: Question, query: str, filters: dict[str, Any] | None
             ) -> tuple[list[Hit], dict[str, Any] | None]:
     k = max(5, c.settings.top_k)
+    year = coverage.letter_year(c, q) if c.full else None
+    if year and not (filters or {}).get("year"):  # "what does the 2024 letter say about …": that year's letters
+        filters = {**(filters or {}), "year": year}
     hits = c.search(query, k, filters)
     if (c.full and q.intent == "amount" and q.year and hits and hits[0].chunk.year != q.year
             and not (filters or {}).get("year") and q.year in c.years()):
