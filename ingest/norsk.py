@@ -675,7 +675,7 @@ EN_NO_GLOSSARY = {
     # services, people and health topics
     "treatment": "behandling behandlingen behandlingstilbud", "therapy": "behandling",
     "pathway": "pasientforløp pakkeforløp", "specialists": "spesialister spesialisthelsetjenesten",
-    "secondary": "spesialisthelsetjenesten", "specialised": "spesialisert spesialisthelsetjenesten",
+    "secondary": "spesialisthelsetjenesten sekundærmålgruppe", "specialised": "spesialisert spesialisthelsetjenesten",
     "specialized": "spesialisert spesialisthelsetjenesten", "specialties": "spesialiteter",
     "primary": "primærhelsetjenesten kommunehelsetjenesten", "practitioner": "allmennlege fastlege",
     "physician": "lege leger", "healthcare": "helsetjenester helsetjenesten", "enterprise": "helseforetak",

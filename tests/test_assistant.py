@@ -859,3 +859,23 @@ def test_the_letter_year_is_the_one_beside_the_letter_not_another_the_question_n
     c = assistant.corpus()
     assert letter_year(c, understand("Når skal Fiktivplan 2035 oppsummeres ifølge tildelingsbrevet for 2034?")) == 2034
     assert letter_year(c, understand("What does the 2035 letter say about Fiktivplan 2034?")) == 2035
+
+
+def test_a_question_naming_one_later_letter_searches_that_letter(assistant: Assistant,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.answerers import retrieve
+    from assistant.question import understand
+
+    c = assistant.corpus()
+    seen: list[dict | None] = []
+    real = c.search
+    monkeypatch.setattr(c, "search", lambda text, k, filters=None: seen.append(filters) or real(text, k, filters))
+    q = assistant._understand(c, "Tillegg nr. 9: hva sier departementet om sykkelbruk?", None, None)
+    assert q.letter_hint is not None
+    retrieve.answer(c, q, None, {})
+    hinted = c.hinted_letters(q)
+    assert len(hinted) == 1 and seen[0] == {"letter": hinted[0].file}
+    plain = understand("Hva sier departementet om sykkelbruk?")
+    seen.clear()
+    retrieve.answer(c, plain, None, {})
+    assert seen[0] is None
