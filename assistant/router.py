@@ -27,8 +27,8 @@ def route(c: Corpus, q: Question, filters: dict[str, Any] | None, timings: dict[
         answer = by_id.answer(c, q, filters)
         return fact.refine(c, q, answer) if q.intent in _FACT_INTENTS else answer
     listed = None
-    if facts.asks(q.text) == "list" and not asks_about_assignments(q.text):
-        pass  # "which countries …": named things inside a passage, not a list of assignments
+    if facts.asks(q.text) in ("list", "count") and not asks_about_assignments(q.text):
+        pass  # "which countries …", "how many long-term goals …": things inside a passage, not assignments
     elif q.intent in ("list", "change") and q.letter_hint and (q.owner or q.due or q.section):
         listed = lists.answer(c, q, filters)  # "which does ADA own in supplement 2": the letter is a filter
     elif q.intent in ("list", "change") and q.letter_hint:

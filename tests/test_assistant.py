@@ -879,3 +879,15 @@ def test_a_question_naming_one_later_letter_searches_that_letter(assistant: Assi
     seen.clear()
     retrieve.answer(c, plain, None, {})
     assert seen[0] is None
+
+
+def test_a_count_of_things_that_are_not_assignments_is_no_registry_list(assistant: Assistant,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.answerers import lists
+
+    called: list[str] = []
+    monkeypatch.setattr(lists, "answer", lambda c, q, f: called.append(q.text) or None)
+    assistant.ask("Hvor mange langsiktige mål er satt opp under 2.1.1?")
+    assert called == []
+    assistant.ask("Hvor mange oppdrag er det under 2.1.1?")
+    assert called == ["Hvor mange oppdrag er det under 2.1.1?"]

@@ -108,9 +108,12 @@ def _read_on(c: Corpus, ct: Citation) -> Citation:
     if letter is None or ct.line is None:
         return ct
     _, a = paragraph_at(letter, ct.line)
+    end = ct.line_end or ct.line
     run = ([p for p in a.paragraphs if p.line >= ct.line] if a is not None
-           else [p for _, p in paragraphs_from(letter, ct.line, FOLLOWING_PARAGRAPHS)])[:FOLLOWING_PARAGRAPHS]
-    if len(run) < 2 or (run[-1].line_end or run[-1].line) <= (ct.line_end or ct.line):
+           else [p for _, p in paragraphs_from(letter, ct.line, 4 * FOLLOWING_PARAGRAPHS)])
+    inside = sum(1 for p in run if p.line <= end)
+    run = run[: inside + FOLLOWING_PARAGRAPHS]  # the passage, and as many paragraphs after it
+    if len(run) < 2 or (run[-1].line_end or run[-1].line) <= end:
         return ct
     span = Paragraph("\n\n".join(p.text for p in run), run[0].line, run[-1].line_end, run[0].page)
     return cite(letter, a, span, ct.sub)
