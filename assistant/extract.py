@@ -34,6 +34,9 @@ _REFERENCE_WORDS = frozenset({"Prop", "Meld", "St", "S", "L", "NOU", "Innst", "K
 # "Hva skal direktoratet gjøre med …", "what must they do": the answer is what the letter asks for.
 _ASKS_TASK_RE = re.compile(r"\b(?:gjøre|gjøres|gjennomføre|what\s+(?:must|should|shall|is)\b[^?]{0,60}\bdo(?:ne)?|"
                            r"asked\s+to\s+do)\b", re.I)
+# "Hva går oppdraget ut på?", "what does TB2024-50 involve?": about one assignment, its task sentences answer.
+ASKS_ABOUT_RE = re.compile(r"\b(?:går\b[^?]{0,80}\but\s+på|innebærer|what\s+does\b[^?]{0,80}\b"
+                            r"(?:involve|entail|require|ask(?:\s+for)?))\b", re.I)
 _TASK_RE = re.compile(r"\b(?:skal|bes|ber\s+\w+(?:\s+\w+)?\s+(?:om\s+)?å?|må|anmodes|oppdras)\b", re.I)
 _AMOUNT_RE = re.compile(r"\d[\d  ,.]*\s*(?:mill\w*\.?|mrd\.?|milliard\w*|kroner|kr\.?)(?!\w)", re.I)
 _WORD_RE = re.compile(r"[a-zæøå0-9]+(?:-[a-zæøå0-9]+)*", re.I)
@@ -110,13 +113,15 @@ def new_names(sentence: str, asked: set[str]) -> list[str]:
 def best_sentences(question: str, passages: Sequence[str], want_amount: bool = False, n: int = 2,
                    embed: Callable[[list[str]], np.ndarray] | None = None,
                    query_vec: np.ndarray | None = None, want_date: bool = False,
-                   weight: Callable[[str], float] | None = None) -> list[tuple[int, str, float]]:
+                   weight: Callable[[str], float] | None = None, one_assignment: bool = False
+                   ) -> list[tuple[int, str, float]]:
     """(passage index, sentence, score) for the best sentences, in passage order within the top n.
 
     Lexical overlap with the question decides (each shared stem counted by `weight`, its rarity in the
     letters, where given: 'sekundærmålgruppe' says more than 'fastlege'); the passage's rank is a small
     prior; where the words do not meet (an English question over Norwegian text) the sentences are
-    embedded and compared.
+    embedded and compared. `one_assignment`: the passages are one assignment's, so "what is it about" is
+    answered by what it asks the directorate to do.
     """
     q_tokens = stem_tokens(norsk.ID_RE.sub(" ", question))
     q_words = _long_words(norsk.ID_RE.sub(" ", question))
@@ -133,7 +138,8 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
         return []
     # An amount or a date question is answered by a sentence that holds one, where any does.
     want_count = bool(ASKS_COUNT_RE.search(question))
-    want_task = bool(_ASKS_TASK_RE.search(question)) and not (want_amount or want_date or want_count)
+    asks_task = _ASKS_TASK_RE.search(question) or one_assignment and ASKS_ABOUT_RE.search(question)
+    want_task = bool(asks_task) and not (want_amount or want_date or want_count)
     who = {w.lower() for w in _WORD_RE.findall(question)} if ASKS_WHO_RE.search(question) else None
     wanted = [c for c in scored if _bonus(c[3], want_amount, want_date, want_count, want_task, who) > 0]
     if wanted:

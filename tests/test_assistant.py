@@ -891,3 +891,14 @@ def test_a_count_of_things_that_are_not_assignments_is_no_registry_list(assistan
     assert called == []
     assistant.ask("Hvor mange oppdrag er det under 2.1.1?")
     assert called == ["Hvor mange oppdrag er det under 2.1.1?"]
+
+
+def test_what_an_assignment_is_about_is_answered_by_what_it_asks_the_directorate_to_do() -> None:
+    passage = ("Statsforvalteren følger opp kommuner med fiktive langtidsopphold. Helsedirektoratet skal lage en "
+               "enhetlig struktur for rapporteringen. Rapporteringen skal spare tid.")
+    asked = "Hva går oppdraget ut på?"
+    assert best_sentences(asked, [passage], n=1)[0][1].startswith("Statsforvalteren")  # no assignment: as before
+    about = best_sentences(asked, [passage], n=1, one_assignment=True)
+    assert about[0][1].startswith("Helsedirektoratet skal lage")
+    english = best_sentences("What does the assignment involve?", [passage], n=1, one_assignment=True)
+    assert english[0][1].startswith("Helsedirektoratet skal lage")

@@ -22,7 +22,7 @@ def by_id(c: Corpus, q: Question, a: Assignment, letter: Letter) -> Answer:
     if not body:
         return Answer(q.text, phrasing.header_only(a.id, a.title, q.language), True, (header_cite(letter, a),))
     texts = [p.text for p in body[:BODY_PARAGRAPHS]]
-    best = c.best_sentences(q, texts, n=2)
+    best = c.best_sentences(q, texts, n=2, one_assignment=True)
     pi = best[0][0] if best else 0
     said = [s for i, s, _ in best if i == pi] if best else [body[0].text]
     cites = [cite(letter, a, body[pi], None, highlight=best[0][1] if best else None)]

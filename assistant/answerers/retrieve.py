@@ -11,8 +11,8 @@ from assistant import coverage, phrasing
 from assistant.answerers import by_id
 from assistant.cite import cite, deadline_paragraph, hit_cite, paragraph_at, short
 from assistant.corpus import Corpus, clean_filters, search_text
-from assistant.extract import sentences, stem_tokens
-from assistant.question import Question
+from assistant.extract import ASKS_ABOUT_RE, sentences, stem_tokens
+from assistant.question import Question, asks_about_assignments
 from assistant.records import Answer, Citation
 from index.records import Chunk, Hit
 from ingest import norsk
@@ -30,7 +30,9 @@ def answer(c: Corpus, q: Question, filters: dict[str, Any] | None, timings: dict
                       for h in _distinct_assignments(hits)[:3])
         return Answer(q.text, phrasing.not_found(phrasing.what("anything", q.language), q.language), False, (), cands)
     top = hits[: max(3, c.settings.top_k)]
-    if c.full and q.intent in ("deadline", "owner"):
+    # "hva går oppdraget om X ut på?": the assignment found, answered as if named
+    about = q.intent == "content" and ASKS_ABOUT_RE.search(q.text) and asks_about_assignments(q.text)
+    if c.full and (q.intent in ("deadline", "owner") or about):
         ident = topic_assignment(c, q, hits) if q.intent == "deadline" else top[0].chunk.assignment
         if ident:
             routed = by_id.answer(c, dataclasses.replace(q, ids=(ident,)), filters)
