@@ -187,14 +187,14 @@ class Corpus:
         of_kind = [x for x in held if kind & x[2]] if kind else []
         if of_kind and not any(kind & stem_tokens(s) for s in chosen):
             pi, s, _ = max(of_kind, key=lambda x: sum(self.rarity(t) for t in asked & x[2]))
-            return pi, s
+            return pi, _with_next(passages[pi], s)
         present = {t for t in asked if any(t in st for _, _, st in held)}
         if not present or not self.full:
             return None
         rarest = max(present, key=self.rarity)
         if self.rarity(rarest) < FOCUS_MIN_RARITY or any(rarest in stem_tokens(s) for s in chosen):
             return None
-        return next((pi, s) for pi, s, st in held if rarest in st)
+        return next((pi, _with_next(passages[pi], s)) for pi, s, st in held if rarest in st)
 
     def rarity(self, stem: str) -> float:
         """How much a shared word stem says, by how few of the letters' chunks hold it: 1.0 for a stem in
@@ -268,11 +268,29 @@ class Corpus:
 # --- rows of the registry ----------------------------------------------------------------------------
 
 
+HEADING_WORDS = 8  # a sentence this short without a full stop is a heading: the sentence after it says something
+
+
+def _with_next(passage: str, sentence: str) -> str:
+    """A heading ("Pasientens måledata") with the sentence after it; any other sentence as it is."""
+    if len(sentence.split()) > HEADING_WORDS or sentence.rstrip().endswith((".", "?", "!")):
+        return sentence
+    said = sentences(passage)
+    i = said.index(sentence) if sentence in said else -1
+    return f"{sentence}: {said[i + 1]}" if 0 <= i < len(said) - 1 else sentence
+
+
+# A phrase the question quotes ("om 'pasientens måledata'", «Omsorg og rammer»): the answer says it.
+_QUOTED_RE = re.compile(r"[«\"'‘“]([^«»\"'’”]{4,60})[»\"'’”]")
+
+
 def _kind_stems(q: Question) -> set[str]:
-    """The stems of what a 'which X' question asks for, an English word with its Norwegian ones."""
+    """The stems of what a 'which X' question asks for, an English word with its Norwegian ones; else of the
+    phrase it quotes."""
     kind = facts.asked_kind(q.text, q.language)
     if not kind:
-        return set()
+        quoted = _QUOTED_RE.search(q.text)
+        return stem_tokens(quoted.group(1)) if quoted else set()
     return stem_tokens(f"{kind} {norsk.expand_english(kind)}" if q.language == "en" else kind)
 
 

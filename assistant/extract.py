@@ -101,10 +101,16 @@ def _bonus(s: str, want_amount: bool, want_date: bool, want_count: bool = False,
             + (3 if asked is not None and new_names(s, asked) else 0))
 
 
+def is_header(sentence: str) -> bool:
+    """An assignment's header line ("TB2024-86 Avd.HOD: KTA Fysioterapi A2K", "ID: TB2021-60 Eieravdeling …")."""
+    s = sentence.strip()
+    return bool(norsk.ID_RE.match(s) and norsk.OWNER_LABEL_RE.search(s) or s.startswith("ID:"))
+
+
 def new_names(sentence: str, asked: set[str]) -> list[str]:
     """The names in a sentence (capitalised inside it, or acronyms) that the question does not use: who a
     'hvem …?' question asks for ("… ligget hos Norsk Fysioterapeutforbund (NFF)")."""
-    if norsk.ID_RE.match(sentence.strip()) or norsk.OWNER_LABEL_RE.search(sentence):
+    if is_header(sentence):
         return []  # an assignment's header names its owner, not who does what
     return [m.group(0) for m in _NAME_RE.finditer(norsk.ID_RE.sub(" ", sentence))
             if m.group(0).lower() not in asked and m.group(0) not in _REFERENCE_WORDS]
@@ -128,8 +134,12 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
     w = weight or (lambda _t: 1.0)
     scored: list[tuple[float, int, int, str]] = []
     met: dict[tuple[int, int], float] = {}  # words shared, unweighted: few means meaning must decide
+    # "TB2024-84 Avd.HOD: SHA Felles aktivitetsmål …" names an assignment, it answers nothing (unless all do)
+    headers_only = all(is_header(s) for p in passages for s in sentences(p))
     for pi, passage in enumerate(passages):
         for si, s in enumerate(sentences(passage)):
+            if is_header(s) and not headers_only:
+                continue
             shared = q_tokens & stem_tokens(s)
             compound = 0.5 * _compound_hits(q_words, shared, s)
             met[pi, si] = len(shared) + compound - 0.3 * pi - 0.05 * si
@@ -140,6 +150,7 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
     want_count = bool(ASKS_COUNT_RE.search(question))
     asks_task = _ASKS_TASK_RE.search(question) or one_assignment and ASKS_ABOUT_RE.search(question)
     want_task = bool(asks_task) and not (want_amount or want_date or want_count)
+    # "hvem …": a sentence naming someone the question does not name, where any does
     who = {w.lower() for w in _WORD_RE.findall(question)} if ASKS_WHO_RE.search(question) else None
     wanted = [c for c in scored if _bonus(c[3], want_amount, want_date, want_count, want_task, who) > 0]
     if wanted:

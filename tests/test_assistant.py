@@ -902,3 +902,29 @@ def test_what_an_assignment_is_about_is_answered_by_what_it_asks_the_directorate
     assert about[0][1].startswith("Helsedirektoratet skal lage")
     english = best_sentences("What does the assignment involve?", [passage], n=1, one_assignment=True)
     assert english[0][1].startswith("Helsedirektoratet skal lage")
+
+
+def test_a_header_line_is_never_the_answer_sentence_and_a_heading_joins_its_paragraph() -> None:
+    from assistant.answerers.content import _headed
+    from ingest.records import Paragraph
+
+    passage = "TB2034-84 Avd.HOD: SHA Felles fiktive aktivitetsmål\n\nHelsedirektoratet skal utvikle fiktive aktivitetsmål."
+    best = best_sentences("Hva er felles fiktive aktivitetsmål?", [passage], n=2)
+    assert [s for _, s, _ in best] == ["Helsedirektoratet skal utvikle fiktive aktivitetsmål."]
+    assert best_sentences("Hva er felles fiktive aktivitetsmål?", ["TB2034-84 Avd.HOD: SHA Felles fiktive aktivitetsmål"])
+    headed = _headed([Paragraph("Fiktive måledata", 10, 10), Paragraph("Direktoratet skal vurdere måledata.", 12, 12),
+                      Paragraph("Videre skal direktoratet rapportere.", 14, 14)])
+    assert [(p.text, p.line, p.line_end) for p in headed] == [
+        ("Fiktive måledata: Direktoratet skal vurdere måledata.", 10, 12), ("Videre skal direktoratet rapportere.", 14, 14)]
+
+
+def test_a_quoted_phrase_is_what_the_focus_sentence_must_hold(assistant: Assistant,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.question import understand
+
+    c = assistant.corpus()
+    monkeypatch.setattr(c, "rarity", lambda stem: 0.5)  # no word rare enough to be the focus by itself
+    q = understand("Hva sier TB2034-02 om 'fiktive parkbenker'?")
+    passages = ["Helsedirektoratet skal utrede tiltak i TB2034-02.", "Fiktive parkbenker skal males grønne."]
+    focus = c.focus_sentence(q, passages, ["Helsedirektoratet skal utrede tiltak i TB2034-02."])
+    assert focus == (1, "Fiktive parkbenker skal males grønne.")

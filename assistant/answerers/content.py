@@ -6,7 +6,7 @@ import re
 
 from assistant import phrasing
 from assistant.cite import cite, header_cite, short, whole_cite
-from assistant.corpus import Corpus
+from assistant.corpus import HEADING_WORDS, Corpus
 from assistant.question import Question
 from assistant.records import Answer
 from ingest.deadlines import map_label
@@ -21,7 +21,8 @@ def by_id(c: Corpus, q: Question, a: Assignment, letter: Letter) -> Answer:
     body = [p for p in a.paragraphs if not p.text.lower().startswith(("frist", "ansvarlig avdeling"))]
     if not body:
         return Answer(q.text, phrasing.header_only(a.id, a.title, q.language), True, (header_cite(letter, a),))
-    texts = [p.text for p in body[:BODY_PARAGRAPHS]]
+    body = _headed(body[:BODY_PARAGRAPHS])
+    texts = [p.text for p in body]
     best = c.best_sentences(q, texts, n=2, one_assignment=True)
     pi = best[0][0] if best else 0
     said = [s for i, s, _ in best if i == pi] if best else [body[0].text]
@@ -32,10 +33,23 @@ def by_id(c: Corpus, q: Question, a: Assignment, letter: Letter) -> Answer:
         if focus[0] != pi:
             cites.append(cite(letter, a, body[focus[0]], None, highlight=focus[1]))
     head = f"{a.id} {short(a.title, 80)}: "
-    room = 260 if focus is None else phrasing.ANSWER_CHARS - 20 - len(head)
+    room = phrasing.ANSWER_CHARS - 20 - len(head)  # the sentence whole, where it fits
     # The tight paragraph first; the whole assignment last, as the context a reader expands to.
     return Answer(q.text, head + short(" ".join(said), room), True,
                   (*cites, header_cite(letter, a), whole_cite(letter, a)))
+
+
+def _headed(paras: list[Paragraph]) -> list[Paragraph]:
+    """Paragraphs with a heading paragraph ("Pasientens måledata") joined to the one it heads."""
+    out: list[Paragraph] = []
+    for p in paras:
+        prev = out[-1] if out else None
+        if prev is not None and len(prev.text.split()) <= HEADING_WORDS and not prev.text.rstrip().endswith(
+                (".", ":", "?", "!")) and not prev.text.startswith(("-", "•")):
+            out[-1] = Paragraph(f"{prev.text}: {p.text}", prev.line, p.line_end, prev.page)
+        else:
+            out.append(p)
+    return out
 
 
 def _sub_item(c: Corpus, q: Question, a: Assignment, letter: Letter, asked: str) -> Answer:
