@@ -11,6 +11,8 @@ from ingest import norsk
 
 _SENT_RE = re.compile(r"(?<=[.!?»])\s+(?=[A-ZÆØÅ«\"(\-])")
 SECOND_SENTENCE_CHARS = 260  # a nearly-as-good sentence further off in the passage joins a short best one
+LOCAL_MIN_SENTENCES = 4  # from this many candidate sentences, a word common among them counts less
+LOCAL_DISCOUNT = 0.5  # a word in every candidate sentence counts half
 LIST_CHARS = 340  # a list introduced by "følgende:" is answered whole up to this length
 _PARA_RE = re.compile(r"\n\s*\n")
 # An abbreviation's full stop ends no sentence: "jf. EU-direktivet", "bl.a. Helsedirektoratet", "f.eks. NOU".
@@ -131,7 +133,15 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
     """
     q_tokens = stem_tokens(norsk.ID_RE.sub(" ", question))
     q_words = _long_words(norsk.ID_RE.sub(" ", question))
-    w = weight or (lambda _t: 1.0)
+    # A question word in most of these sentences (the assignment's topic, 'Kjernegruppe') tells them apart less
+    # than one in few ('etatssamarbeidet'): its weight is lowered by the share of sentences holding it.
+    held = [stem_tokens(s) for p in passages for s in sentences(p)]
+    share = {t: sum(t in h for h in held) / len(held) for t in q_tokens} if len(held) >= LOCAL_MIN_SENTENCES else {}
+    base = weight or (lambda _t: 1.0)
+
+    def w(t: str) -> float:
+        return base(t) * (1 - LOCAL_DISCOUNT * share.get(t, 0.0))
+
     scored: list[tuple[float, int, int, str]] = []
     met: dict[tuple[int, int], float] = {}  # words shared, unweighted: few means meaning must decide
     # "TB2024-84 Avd.HOD: SHA Felles aktivitetsmål …" names an assignment, it answers nothing (unless all do)

@@ -928,3 +928,14 @@ def test_a_quoted_phrase_is_what_the_focus_sentence_must_hold(assistant: Assista
     passages = ["Helsedirektoratet skal utrede tiltak i TB2034-02.", "Fiktive parkbenker skal males grønne."]
     focus = c.focus_sentence(q, passages, ["Helsedirektoratet skal utrede tiltak i TB2034-02."])
     assert focus == (1, "Fiktive parkbenker skal males grønne.")
+
+
+def test_a_word_in_most_candidate_sentences_tells_them_apart_less_than_a_word_in_one() -> None:
+    passage = ("Fiktivgruppen for barn skal støtte kommunene. Fiktivgruppen for barn møtes hver måned. Fiktivgruppen "
+               "for barn har et sekretariat. Bufdir skal lede etatssamarbeidet. Fiktivgruppen for barn rapporterer.")
+    best = best_sentences("Skal Hdir lede etatssamarbeidet i Fiktivgruppen for barn?", [passage], n=1)
+    assert best[0][1] == "Bufdir skal lede etatssamarbeidet."  # a tie on words shared, the rarer words win
+    # with three sentences or fewer, no word is discounted: the tie goes to the first
+    short_passage = "Fiktivgruppen for barn skal støtte kommunene. Bufdir skal lede etatssamarbeidet."
+    first = best_sentences("Skal Hdir lede etatssamarbeidet i Fiktivgruppen for barn?", [short_passage], n=1)
+    assert first[0][1].startswith("Fiktivgruppen")
