@@ -53,7 +53,8 @@ class Corpus:
         self._letters: dict[str, Letter] | None = None
         self._timelines: dict[str, Timeline | None] = {}
         self._lex: tuple[set[str], set[str], dict[str, set[str]]] | None = None
-        self._year_vocab: dict[int, set[str]] = {}
+        self._scoped_vocab: dict[int | str, set[str]] = {}
+        self._prefixes: set[str] | None = None
         self._df: tuple[dict[str, int], int] | None = None
         self._budget: dict[str, list[tuple[int, int, str]]] | None = None
 
@@ -227,13 +228,22 @@ class Corpus:
             spans = self._budget.get(letter, [])
         return {label for lo, hi, label in spans if lo <= line <= hi}
 
-    def vocabulary_of(self, year: int) -> set[str]:
-        """The stems of the words of one year's letters."""
+    def vocabulary_of(self, scope: int | str) -> set[str]:
+        """The stems of the words of one year's letters (an int) or of one letter (its file name)."""
         with self._lock:
-            if year not in self._year_vocab:
-                self._year_vocab[year] = set().union(*(stem_tokens(ch.text) for ch in self.index.all_chunks()
-                                                       if ch.year == year))
-            return self._year_vocab[year]
+            if scope not in self._scoped_vocab:
+                self._scoped_vocab[scope] = set().union(*(
+                    stem_tokens(ch.text) for ch in self.index.all_chunks()
+                    if (ch.year == scope if isinstance(scope, int) else ch.letter == scope)))
+            return self._scoped_vocab[scope]
+
+    @property
+    def prefixes(self) -> set[str]:
+        """The first five letters of the letters' word stems: an inflection the letters do not use still has them."""
+        with self._lock:
+            if self._prefixes is None:
+                self._prefixes = {t[:5] for t in self.vocabulary if len(t) >= 5}
+            return self._prefixes
 
     @property
     def vocabulary(self) -> set[str]:

@@ -25,7 +25,15 @@ introduces introduced introduction give gives given describe describes described
 will would could might need needs needed required require requires complete completed completion deliver
 delivered delivery submit submitted send sent year years month months week weeks part item items sub-item
 sub-task please tell know find list lists name names kind type allocation supplementary supplement hdir hod
+want wants wanted answer answers answered question questions specific specifically exactly actually
 """.split())
+# Words of a Norwegian question that name no topic, and that letters in officialese need not use ("ifølge"), or
+# that name the letter asked about ("tilleggsbrev 2"), not what it says.
+_NO_QUESTION_STEMS = frozenset(w[:6] for w in """
+ifølge iflg angående vedrørende hvilken hvilket hvilke hvordan hvorfor hvorvidt egentlig akkurat nøyaktig
+spesifikt konkret totalt samlet tilsammen fortsatt fremdeles allerede lenger betyr innebærer inneholder stemmer
+riktig korrekt sitte sitter nevnt nevnes nevner omtalt omtales omtaler skjedde skjedd finnes fantes gjelder
+handler trenger ønsker tillegg tilleggsbrev supplerende supplement tildelingsbrev brevet brevene""".split())
 _WORD_RE = re.compile(r"[A-Za-zÆØÅæøåÉéÜü]{2,}")
 # SQL or shell text pasted into the chat is no question about the letters.
 _CODE_RE = re.compile(r";\s*(?:drop|delete|insert|update|select|alter|truncate)\b|\bunion\s+select\b|--\s*$|"
@@ -68,6 +76,12 @@ def letter_year(c: Corpus, q: Question) -> int | None:
     return year if year in c.years() else None
 
 
+def _scope(c: Corpus, q: Question) -> int | str | None:
+    """The one letter a question names (its file), else the year of the letters it is scoped to."""
+    hinted = c.hinted_letters(q)
+    return hinted[0].file if len(hinted) == 1 else letter_year(c, q)
+
+
 def content_words(text: str) -> list[str]:
     """The words of an English question that can name its topic (not 'what', 'deadline', 'assignment')."""
     return [w for w in re.findall(r"[a-zæøå]+(?:-[a-zæøå]+)*", norsk.ID_RE.sub(" ", text).lower())
@@ -88,11 +102,11 @@ def cognates(c: Corpus, word: str) -> list[str]:
 def covers(c: Corpus, q: Question, hits: list[Hit]) -> bool:
     """Do the letters speak of what a Norwegian question names? Cosine alone does not tell
     'droner' or 'cannabis' from topics the letters have; a word the letters never use does. A question
-    scoped to one year's letters is judged by their words ('antibiotikaresistens' in the 2021 letter is
-    no answer about the 2024 one)."""
+    scoped to one letter, or one year's letters, is judged by their words ('antibiotikaresistens' in the 2021
+    letter is no answer about the 2024 one)."""
     if c.config == "bm25":
         return True
-    vocab = c.vocabulary_of(year) if (year := letter_year(c, q)) else c.vocabulary
+    vocab = c.vocabulary_of(scope) if (scope := _scope(c, q)) else c.vocabulary
     if q.language == "en":
         return _covers_en(c, q, hits, vocab)
     s = c.settings
@@ -101,7 +115,11 @@ def covers(c: Corpus, q: Question, hits: list[Hit]) -> bool:
     if not terms:
         return True
     top = hits[0].dense or 0.0
-    unknown = {t for t in terms if len(t) >= 5} - vocab
+    # a word the letters never use, in no inflection ('etater' when they write 'etaten'), that is no question word
+    prefixes = c.prefixes if vocab is c.vocabulary else {t[:5] for t in vocab}
+    unknown = {t for t in terms if len(t) >= 5 and t not in _NO_QUESTION_STEMS and t[:5] not in prefixes} - vocab
+    if scope and unknown & c.vocabulary:
+        return False  # a topic of the other letters, not of the one asked about
     covered = len(terms & set().union(*(stem_tokens(h.chunk.text) for h in hits[:3]))) / len(terms)
     return not ((unknown and top < s.cover_unknown_word_dense)
                 or (covered < s.cover_min_overlap and top < s.cover_low_overlap_dense))
@@ -134,7 +152,8 @@ def _covers_en(c: Corpus, q: Question, hits: list[Hit], vocab: set[str]) -> bool
         return True
     top = hits[0].dense or 0.0
     said = {w: stem_tokens(norsk.expand_english(w)) for w in words}  # the Norwegian the glossary gives
-    known = [w for w in words if w[:6] in vocab or said[w] & vocab]
+    spelled = {w: stem_tokens(" ".join(cognates(c, w))) for w in words}  # 'ichthyosis': 'iktyose'
+    known = [w for w in words if w[:6] in vocab or said[w] & vocab or spelled[w] & vocab]
     if known:
         # "helicopter landing sites at hospitals": one word the letters know among more they never use (and the
         # glossary does not give) is a topic they do not have, unless the meaning match is strong.

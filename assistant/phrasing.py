@@ -246,6 +246,12 @@ def no_such_letter(number: int, held: list[str], lang: str) -> str:
             else f"Jeg har ikke noe tilleggsbrev nr. {number}; de senere brevene jeg har: {shown}.")
 
 
+def only_renumbered(ident: str, said: str, lang: str) -> str:
+    return (f"The letters do not say what {ident} contains, only that it is another assignment's new number: {said}"
+            if lang == "en" else
+            f"Brevene sier ikke hva {ident} går ut på, bare at det er et annet oppdrags nye nummer: {said}")
+
+
 def unknown_name(name: str, lang: str) -> str:
     return (f"None of the letters mentions «{name}»; check the spelling, or ask about something they cover."
             if lang == "en" else f"Ingen av brevene nevner «{name}»; sjekk stavemåten, eller spør om noe de omtaler.")

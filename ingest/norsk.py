@@ -743,7 +743,7 @@ EN_NO_GLOSSARY = {
     "absence": "fravær", "interpretation": "regelverksfortolkning fortolke", "attached": "vedlagte",
     "code": "kodeverk", "criteria": "kriterier kriteriene vurderingskriterier",
     # countries and regions: list answers name them, English questions ask for them
-    "country": "land", "countries": "land", "denmark": "danmark", "sweden": "sverige", "finland": "finland",
+    "question": "spørsmål", "country": "land", "countries": "land", "denmark": "danmark", "sweden": "sverige", "finland": "finland",
     "iceland": "island",
     "germany": "tyskland", "netherlands": "nederland", "france": "frankrike", "britain": "storbritannia",
     "ukraine": "ukraina", "australia": "australia", "canada": "canada", "europe": "europa", "nordic": "nordisk nordiske",

@@ -939,3 +939,19 @@ def test_a_word_in_most_candidate_sentences_tells_them_apart_less_than_a_word_in
     short_passage = "Fiktivgruppen for barn skal støtte kommunene. Bufdir skal lede etatssamarbeidet."
     first = best_sentences("Skal Hdir lede etatssamarbeidet i Fiktivgruppen for barn?", [short_passage], n=1)
     assert first[0][1].startswith("Fiktivgruppen")
+
+
+def test_coverage_knows_an_inflection_and_a_question_word_the_letters_do_not_use(assistant: Assistant) -> None:
+    from assistant.coverage import covers
+    from assistant.question import understand
+
+    c = assistant.corpus()
+    hits = [Hit(ch, 1.0, 0.8, 1.0, "fusion") for ch in c.index.all_chunks() if "engangsgriller" in ch.text]
+    assert hits and "ifølge" not in c.words and "engangsgrillene" not in c.words
+    assert covers(c, understand("Hva skal utredes om engangsgrillene ifølge brevet?"), hits)
+    assert not covers(c, understand("Hva skal utredes om dronene ifølge brevet?"), hits)  # no inflection of theirs
+
+
+def test_an_assignment_the_letters_only_renumber_to_has_no_content_to_give(assistant: Assistant) -> None:
+    answer = assistant.ask("Hva går TB2035-73 ut på?")
+    assert not answer.found and "nye nummer" in answer.text and "STB2035-1" in answer.text

@@ -89,7 +89,17 @@ def _mentioned_only(c: Corpus, q: Question, ident: str, refs: list[Mention]) -> 
         return owner.from_refs(c, q, ident, refs)
     if q.intent == "amount":
         return amount.by_id(c, q, [], refs)
-    return change.what_letter_says(c, q, ident, refs)
+    said = change.what_letter_says(c, q, ident, refs)
+    if q.intent == "content" and all(r.kind == "renumbered" and _new_number(ident, r.text) for r in refs):
+        # "Hva går TB2025-73 ut på?" where the letters only give it as another's new number: no content to give
+        return replace(said, text=phrasing.only_renumbered(ident, said.text, q.language), found=False)
+    return said
+
+
+def _new_number(ident: str, text: str) -> bool:
+    """Is the assignment the new number in a renumbering ("STB2025-1 endrer nummerering til TB2025-73")?"""
+    ids = [norsk.id_key(i) for i in norsk.find_ids(text)]
+    return norsk.id_key(ident) in ids[1:] and ids[0] != norsk.id_key(ident)
 
 
 def _from_timeline(c: Corpus, q: Question, ident: str, hinted: set[str]) -> Answer | None:
