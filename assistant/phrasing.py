@@ -246,6 +246,15 @@ def no_such_letter(number: int, held: list[str], lang: str) -> str:
             else f"Jeg har ikke noe tilleggsbrev nr. {number}; de senere brevene jeg har: {shown}.")
 
 
+def yes_no(yes: bool, lang: str) -> str:
+    return ("Yes" if yes else "No") if lang == "en" else ("Ja" if yes else "Nei")
+
+
+def no_deadline_found(lang: str) -> str:
+    return ("I find no deadline for this in the letters; the passage that speaks of it is cited below." if lang == "en"
+            else "Jeg finner ingen frist for dette i brevene; avsnittet som omtaler det, er sitert under.")
+
+
 def only_renumbered(ident: str, said: str, lang: str) -> str:
     return (f"The letters do not say what {ident} contains, only that it is another assignment's new number: {said}"
             if lang == "en" else

@@ -955,3 +955,11 @@ def test_coverage_knows_an_inflection_and_a_question_word_the_letters_do_not_use
 def test_an_assignment_the_letters_only_renumber_to_has_no_content_to_give(assistant: Assistant) -> None:
     answer = assistant.ask("Hva går TB2035-73 ut på?")
     assert not answer.found and "nye nummer" in answer.text and "STB2035-1" in answer.text
+
+
+def test_a_yes_no_question_about_when_something_is_due_is_decided_by_the_deadline(assistant: Assistant) -> None:
+    late = assistant.ask("Må planen i TB2034-03 leveres i løpet av 2033?")
+    due = assistant.ask("Hva er fristen for TB2034-03?")
+    assert due.found and re.search(r"\((2034-\d\d-\d\d)\)", due.text)
+    assert late.found and late.text.startswith("Nei – ") and due.text in late.text
+    assert assistant.ask("Må planen i TB2034-03 leveres i løpet av 2034?").text.startswith("Ja – ")

@@ -11,13 +11,19 @@ from assistant import phrasing
 from assistant import timeline as timeline_answers
 from assistant.answerers import amount, change, content, deadline, owner
 from assistant.corpus import Corpus, Mention, Placement, amendments, find_assignment, primary
-from assistant.question import Question
+from assistant.question import Intent, Question, asks_yes_no, due_window
 from assistant.records import Answer
 from ingest import norsk
 from ingest.records import Letter
 
 _CHANGE_KINDS = ("cancels", "deadline", "reworded", "renumbered", "clarified")
 _ASKS_DATE_RE = re.compile(r"frist|deadline|due", re.I)
+# A yes/no question about when it is to be delivered ("Må … leveres i løpet av 2024?", "Is … due in 2024?").
+_DELIVERY_RE = re.compile(r"\b(?:leveres|levert|levere|ferdig\w*|fullført|frist\w*|deadline|due|delivered|"
+                          r"completed|finished|submitted)\b", re.I)
+# "i løpet av 2024", "in 2024", "by the end of 2024": the whole year is the window asked about.
+_YEAR_WINDOW_RE = re.compile(r"\b(?:i\s+løpet\s+av|innen\s+utgangen\s+av|før\s+utgangen\s+av|in|during|"
+                             r"by\s+the\s+end\s+of|within)\s+((?:19|20)\d\d)\b", re.I)
 
 
 def answer(c: Corpus, q: Question, filters: dict[str, Any] | None) -> Answer:
@@ -94,6 +100,26 @@ def _mentioned_only(c: Corpus, q: Question, ident: str, refs: list[Mention]) -> 
         # "Hva går TB2025-73 ut på?" where the letters only give it as another's new number: no content to give
         return replace(said, text=phrasing.only_renumbered(ident, said.text, q.language), found=False)
     return said
+
+
+def when_due(c: Corpus, q: Question, filters: dict[str, Any] | None) -> Answer | None:
+    """'Må TB2024-35 leveres i løpet av 2024?': a yes/no question the deadline decides, answered by it (led by
+    yes or no where the question names when); None for other questions."""
+    if not (asks_yes_no(q.text) and (q.intent == "deadline" or _DELIVERY_RE.search(q.text))):
+        return None
+    said = answer(c, replace(q, intent=Intent.DEADLINE), filters)
+    return replace(said, text=_verdict(q, said.text)) if said.found else said
+
+
+def _verdict(q: Question, said: str) -> str:
+    """The deadline answer, led by yes or no where the question names when it would be due."""
+    dates = re.findall(r"\((\d{4}-\d{2}-\d{2})\)", said)
+    year = _YEAR_WINDOW_RE.search(q.text)
+    window = due_window(q.text) or ((f"{year.group(1)}-01-01", f"{year.group(1)}-12-31") if year else None)
+    inside = {window[0] <= d <= window[1] for d in dates} if window else set()
+    if len(inside) != 1:
+        return said  # no window, no date, or some dates inside and some not: the dates speak for themselves
+    return f"{phrasing.yes_no(inside.pop(), q.language)} – {said}"
 
 
 def _new_number(ident: str, text: str) -> bool:

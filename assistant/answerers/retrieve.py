@@ -44,6 +44,9 @@ def answer(c: Corpus, q: Question, filters: dict[str, Any] | None, timings: dict
         return Answer(q.text, phrasing.not_found(phrasing.what("answer", q.language), q.language), False)
     pi = best[0][0]
     chosen = top[pi].chunk
+    if c.full and q.intent == "deadline" and not any(norsk.DATE_RE.search(s) for _, s, _ in best):
+        # "når er fristen for …" where the passage that speaks of it gives no date: no deadline, it is shown
+        return Answer(q.text, phrasing.no_deadline_found(q.language), False, (hit_cite(top[pi], best[0][1]),))
     said = [s for i, s, _ in best if i == pi]
     focus = c.focus_sentence(q, [h.chunk.text for h in top[:3]], said)
     if focus is not None and focus[0] == pi:
@@ -80,7 +83,9 @@ def _named_before(c: Corpus, ch: Chunk) -> tuple[str, Citation] | None:
 
 # "Hvilket oppdrag …", "which assignment/task …": the answer names an assignment.
 _WHICH_ASSIGNMENT_RE = re.compile(r"\b(?:hvilke[nt]?\s+(?:\w+\s+)?oppdrag|which\s+(?:\w+\s+)?(?:assignment|task)s?)\b", re.I)
-NAMED_BEFORE_LINES = 12  # how far above a passage its letter may name the assignment it is about
+NAMED_BEFORE_LINES = 12
+UNDATED_PASSAGE_PENALTY = 1.0  # what a passage without a date gives up against an assignment with a deadline
+DEADLINE_MIN_RARITY = 0.8  # a word as common as "direktoratet" does not tie a deadline to the question  # how far above a passage its letter may name the assignment it is about
 
 
 def _search(c: Corpus, q: Question, query: str, filters: dict[str, Any] | None
@@ -127,10 +132,16 @@ def _deadline_match(c: Corpus, ch: Chunk, q_tokens: set[str]) -> tuple[float, st
         texts = [deadline_paragraph(letter, a, d).text for d in a.deadlines]
         own = any(d.kind != "default_rule" for d in a.deadlines)
         score = max(len(q_tokens & stem_tokens(t)) for t in texts) + 0.5 * len(q_tokens & stem_tokens(a.title))
+        if not {t for t in q_tokens & stem_tokens(f"{ch.text} {a.title}") if c.rarity(t) >= DEADLINE_MIN_RARITY}:
+            return None  # shares no telling word with the question: another assignment's deadline is no answer
         return score + (0.5 if own else 0), a.id
     if a is None and (rows := _dated_rows(ch)):
         # A passage outside the assignments: its dated rows ("15. mars Årsrapport") each stand alone.
         return max(len(q_tokens & stem_tokens(r)) for r in rows) + 0.5, None
+    if a is None:
+        # A passage outside the assignments that speaks of what is asked but gives no date ("… bistå
+        # AV-direktoratet …"): when it matches best, no assignment's deadline is the answer.
+        return len(q_tokens & stem_tokens(ch.text)) - UNDATED_PASSAGE_PENALTY, None
     if a is not None:
         # An assignment the letters give no deadline: when its title is what was asked about, the
         # answer is that it has none, not another assignment's date.
