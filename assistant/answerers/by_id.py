@@ -21,6 +21,7 @@ _ASKS_DATE_RE = re.compile(r"frist|deadline|due", re.I)
 # A yes/no question about when it is to be delivered ("Må … leveres i løpet av 2024?", "Is … due in 2024?").
 _DELIVERY_RE = re.compile(r"\b(?:leveres|levert|levere|ferdig\w*|fullført|frist\w*|deadline|due|delivered|"
                           r"completed|finished|submitted)\b", re.I)
+_WHEN_RE = re.compile(r"\b(?:frist\w*|deadline|due|innen|før|etter|before|after|by|når|when)\b", re.I)
 # "i løpet av 2024", "in 2024", "by the end of 2024": the whole year is the window asked about.
 _YEAR_WINDOW_RE = re.compile(r"\b(?:i\s+løpet\s+av|innen\s+utgangen\s+av|før\s+utgangen\s+av|in|during|"
                              r"by\s+the\s+end\s+of|within)\s+((?:19|20)\d\d)\b", re.I)
@@ -105,8 +106,9 @@ def _mentioned_only(c: Corpus, q: Question, ident: str, refs: list[Mention]) -> 
 def when_due(c: Corpus, q: Question, filters: dict[str, Any] | None) -> Answer | None:
     """'Må TB2024-35 leveres i løpet av 2024?': a yes/no question the deadline decides, answered by it (led by
     yes or no where the question names when); None for other questions."""
-    if not (asks_yes_no(q.text) and (q.intent == "deadline" or _DELIVERY_RE.search(q.text))):
-        return None
+    when = due_window(q.text) or _YEAR_WINDOW_RE.search(q.text) or _WHEN_RE.search(q.text)
+    if not (asks_yes_no(q.text) and (q.intent == "deadline" or _DELIVERY_RE.search(q.text) and when)):
+        return None  # "Skal Hdir levere en rapport om …?" asks whether, not when
     said = answer(c, replace(q, intent=Intent.DEADLINE), filters)
     return replace(said, text=_verdict(q, said.text)) if said.found else said
 
