@@ -157,6 +157,8 @@ def _intent_name(text: str, has_id: bool) -> tuple[str, bool]:
     hits = [name for name, rx in _INTENT_RULES if rx.search(low)]
     if "owner" in hits and asks_yes_no(low) and not _DEPT_RE.search(text):
         hits.remove("owner")  # "Is the directorate responsible for …?": its role, not the ministry's department
+    if "amount" in hits and asks_yes_no(low):
+        hits.remove("amount")  # "Skal Hdir forvalte programmet på 75 mill.?": whether, the sum only names it
     if "owner" in hits and _WHICH_DEPARTMENT_RE.search(low) and not _ASKS_WHEN_RE.match(low):
         return "owner", True  # "which departments are listed as owners of …": the owner, not a list
     if "list" in hits and not has_id:

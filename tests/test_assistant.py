@@ -963,3 +963,14 @@ def test_a_yes_no_question_about_when_something_is_due_is_decided_by_the_deadlin
     assert due.found and re.search(r"\((2034-\d\d-\d\d)\)", due.text)
     assert late.found and late.text.startswith("Nei – ") and due.text in late.text
     assert assistant.ask("Må planen i TB2034-03 leveres i løpet av 2034?").text.startswith("Ja – ")
+
+
+def test_a_yes_no_question_naming_a_sum_asks_whether_and_another_agent_is_no_plain_yes() -> None:
+    from assistant.answerers.fact import _other_agent
+    from assistant.question import understand
+
+    assert understand("Skal Hdir forvalte fiktivprogrammet på 75 mill. i 2031?").intent == "content"
+    assert understand("Hvor mye er satt av til fiktivprogrammet?").intent == "amount"
+    question = "Skal Helsedirektoratet forvalte fiktivprogrammet?"
+    assert _other_agent(question, "«Fiktivprogrammet skal forvaltes av Stiftelsen Eksempel etter avtale.»")
+    assert not _other_agent(question, "«Fiktivprogrammet skal forvaltes av Helsedirektoratet.»")

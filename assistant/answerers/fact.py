@@ -12,6 +12,7 @@ from assistant.corpus import FOCUS_MIN_RARITY, Corpus, find_assignment, primary,
 from assistant.extract import has_amount, sentences, stem_tokens
 from assistant.question import Question
 from assistant.records import Answer, Citation
+from assistant.verify import unsupported
 from ingest import norsk
 from ingest.records import Assignment, Paragraph
 
@@ -27,6 +28,7 @@ _ELSEWHERE_HITS = 20  # search hits an amount about a rare topic word is looked 
 FOLLOWING_PARAGRAPHS = 12  # a list cut by the chunking is read on over this many paragraphs of its letter
 # A budget-table figure in thousands ("8 988", "1 311 863"): digit groups of three after a leading group.
 _TABLE_FIGURE_RE = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0]\d{3})+(?![\d,])")
+_QUOTED_RE = re.compile(r"«([^«»]{8,40})")  # the opening words of each sentence an answer quotes
 _BULLET_RE = re.compile(r"^(?:[-–•▪o*]\s+)+")
 # A numbered point opening a paragraph ("1. Helsedirektoratet skal …", "2) Utrede …").
 _NUMBERED_RE = re.compile(r"^\s*(\d{1,2})[.)]\s+\S")
@@ -85,7 +87,13 @@ def refine(c: Corpus, q: Question, answer: Answer) -> Answer:
     where = narrowed(letter, where, fact.span) if letter is not None else where
     top = dataclasses.replace(where, highlight=fact.span)
     rest = [x for x in answer.citations if (x.letter, x.line) != (where.letter, where.line)]
-    return dataclasses.replace(answer, text=_phrase(q, fact, top), citations=(top, *rest))
+    # every sentence the answer quotes is backed by a citation among the first ones shown; one none backs is dropped
+    cites = (top, *sorted(rest, key=lambda x: not any(s in x.text for s in _QUOTED_RE.findall(fact.sentence))))
+    quotes = re.findall(r"«[^«»]*»", fact.sentence)
+    backed = [x for x in quotes if not unsupported(x, cites)]  # a figure, date or ID no citation holds
+    if quotes and backed and len(backed) < len(quotes):
+        fact = dataclasses.replace(fact, sentence=" ".join(backed))
+    return dataclasses.replace(answer, text=_phrase(q, fact, top), citations=cites)
 
 
 def _find(q: Question, kind: str, cites: tuple[Citation, ...], c: Corpus) -> tuple[facts.Fact, Citation] | None:
@@ -242,11 +250,22 @@ def _phrase(q: Question, fact: facts.Fact, where: Citation) -> str:
     if fact.kind == "amount":
         return phrasing.amount_fact(fact.value, fact.budget, short(fact.sentence, 220), q.language, fact.table)
     if fact.kind == "yesno":  # "Nei – «the deciding sentence» «the next best»": the sentences are its reason
-        sure = fact.yes is False or fact.yes and facts.sure_yes(q.text, fact.span, q.language)
+        sure = fact.yes is False or fact.yes and facts.sure_yes(q.text, fact.span, q.language) and not _other_agent(
+            q.text, fact.sentence)
         word = fact.value.split(" – ")[0] if sure else phrasing.letter_says(q.language)
         return f"{lead}{word} – {short(fact.sentence, phrasing.ANSWER_CHARS - len(lead) - 20)}"
     value = count_value(q, fact) if fact.kind == "count" else fact.value
     return f"{lead}{value} — «{short(fact.sentence, phrasing.ANSWER_CHARS - len(lead) - len(value) - 6)}»"
+
+
+# A passive's agent: "skal forvaltes av Stiftelsen DAM", "ledes av Bufdir".
+_AGENT_RE = re.compile(r"\b\w+(?:es|s)\s+av\s+(?:de\s+|den\s+|det\s+)?([A-ZÆØÅ][\w-]+)")
+
+
+def _other_agent(question: str, said: str) -> bool:
+    """Does the deciding sentence give the deed to someone the question does not name? Then no plain 'Ja'."""
+    asked = question.lower()
+    return any(m.group(1).lower() not in asked for m in _AGENT_RE.finditer(said))
 
 
 def _in_english(fact: facts.Fact) -> str:
