@@ -118,6 +118,9 @@ def new_names(sentence: str, asked: set[str]) -> list[str]:
             if m.group(0).lower() not in asked and m.group(0) not in _REFERENCE_WORDS]
 
 
+Scored = tuple[float, int, int, str]  # (score, passage index, sentence index, sentence)
+
+
 def best_sentences(question: str, passages: Sequence[str], want_amount: bool = False, n: int = 2,
                    embed: Callable[[list[str]], np.ndarray] | None = None,
                    query_vec: np.ndarray | None = None, want_date: bool = False,
@@ -132,6 +135,25 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
     answered by what it asks the directorate to do.
     """
     q_tokens = stem_tokens(norsk.ID_RE.sub(" ", question))
+    scored, met = _scored(question, q_tokens, passages, weight)
+    if not scored:
+        return []
+    scored = _wanted(question, scored, want_amount, want_date, one_assignment)
+    if not q_tokens:  # "Hva går det ut på?": nothing to match, the opening sentences say it
+        first = sorted(scored, key=lambda x: (x[1], x[2]))[:2]
+        return [(c[1], c[3], c[0]) for c in first if c[1] == first[0][1]]
+    words_met = max(met[c[1], c[2]] for c in scored)
+    if embed is not None and query_vec is not None and words_met < 1.5 and len(scored) > 1:
+        # Few shared words (an English question over Norwegian text): meaning decides, words still count.
+        cand = sorted(scored, reverse=True)[:10]  # each embedded sentence costs ~3 ms on a CPU core
+        sims = embed([c[3] for c in cand]) @ query_vec
+        scored = [(float(sim) * 10 + c[0] - 0.1 * c[2], c[1], c[2], c[3]) for c, sim in zip(cand, sims, strict=True)]
+    return [(c[1], c[3], c[0]) for c in _kept(sorted(scored, reverse=True)[:n], passages)]
+
+
+def _scored(question: str, q_tokens: set[str], passages: Sequence[str], weight: Callable[[str], float] | None
+            ) -> tuple[list[Scored], dict[tuple[int, int], float]]:
+    """Every sentence but a header line, scored by the question words it shares (and the words met, unweighted)."""
     q_words = _long_words(norsk.ID_RE.sub(" ", question))
     # A question word in most of these sentences (the assignment's topic, 'Kjernegruppe') tells them apart less
     # than one in few ('etatssamarbeidet'): its weight is lowered by the share of sentences holding it.
@@ -142,7 +164,7 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
     def w(t: str) -> float:
         return base(t) * (1 - LOCAL_DISCOUNT * share.get(t, 0.0))
 
-    scored: list[tuple[float, int, int, str]] = []
+    scored: list[Scored] = []
     met: dict[tuple[int, int], float] = {}  # words shared, unweighted: few means meaning must decide
     # "TB2024-84 Avd.HOD: SHA Felles aktivitetsmål …" names an assignment, it answers nothing (unless all do)
     headers_only = all(is_header(s) for p in passages for s in sentences(p))
@@ -154,31 +176,26 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
             compound = 0.5 * _compound_hits(q_words, shared, s)
             met[pi, si] = len(shared) + compound - 0.3 * pi - 0.05 * si
             scored.append((sum(w(t) for t in shared) + compound - 0.3 * pi - 0.05 * si, pi, si, s))
-    if not scored:
-        return []
-    # An amount or a date question is answered by a sentence that holds one, where any does.
+    return scored, met
+
+
+def _wanted(question: str, scored: list[Scored], want_amount: bool, want_date: bool, one_assignment: bool
+            ) -> list[Scored]:
+    """The sentences that hold what the question asks for (an amount, a date, a count, a task, a name), where any do."""
     want_count = bool(ASKS_COUNT_RE.search(question))
     asks_task = _ASKS_TASK_RE.search(question) or one_assignment and ASKS_ABOUT_RE.search(question)
     want_task = bool(asks_task) and not (want_amount or want_date or want_count)
     # "hvem …": a sentence naming someone the question does not name, where any does
     who = {w.lower() for w in _WORD_RE.findall(question)} if ASKS_WHO_RE.search(question) else None
     wanted = [c for c in scored if _bonus(c[3], want_amount, want_date, want_count, want_task, who) > 0]
-    if wanted:
-        scored = wanted
-    if not q_tokens:  # "Hva går det ut på?": nothing to match, the opening sentences say it
-        first = sorted(scored, key=lambda x: (x[1], x[2]))[:2]
-        return [(c[1], c[3], c[0]) for c in first if c[1] == first[0][1]]
-    words_met = max(met[c[1], c[2]] for c in scored)
-    if embed is not None and query_vec is not None and words_met < 1.5 and len(scored) > 1:
-        # Few shared words (an English question over Norwegian text): meaning decides, words still count.
-        cand = sorted(scored, reverse=True)[:10]  # each embedded sentence costs ~3 ms on a CPU core
-        sims = embed([c[3] for c in cand]) @ query_vec
-        scored = [(float(sim) * 10 + c[0] - 0.1 * c[2], c[1], c[2], c[3]) for c, sim in zip(cand, sims, strict=True)]
-    top = sorted(scored, reverse=True)[:n]
+    return wanted or scored
+
+
+def _kept(top: list[Scored], passages: Sequence[str]) -> list[Scored]:
+    """The best sentence, with a second only when it is nearly as good and next to it, or both are short (answers
+    stay a sentence or two); a sentence ending in a colon brings the list that follows."""
     best = top[0]
     keep = [best]
-    # A second sentence only when it is nearly as good and next to the best one, or both are short: answers
-    # stay a sentence or two.
     for other in top[1:]:
         near = abs(other[2] - best[2]) == 1 or len(best[3]) + len(other[3]) <= SECOND_SENTENCE_CHARS
         if other[1] == best[1] and near and other[0] >= best[0] - 1:
@@ -192,4 +209,4 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
             if sum(len(c[3]) + 1 for c in keep) + len(sentence) > LIST_CHARS:
                 break
             keep.append((last[0], last[1], si, sentence))
-    return [(c[1], c[3], c[0]) for c in keep]
+    return keep

@@ -974,3 +974,14 @@ def test_a_yes_no_question_naming_a_sum_asks_whether_and_another_agent_is_no_pla
     question = "Skal Helsedirektoratet forvalte fiktivprogrammet?"
     assert _other_agent(question, "«Fiktivprogrammet skal forvaltes av Stiftelsen Eksempel etter avtale.»")
     assert not _other_agent(question, "«Fiktivprogrammet skal forvaltes av Helsedirektoratet.»")
+
+
+def test_no_function_in_the_assistant_is_longer_than_sixty_lines() -> None:
+    import ast
+
+    long = []
+    for path in (Path(__file__).resolve().parents[1] / "assistant").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno - node.lineno >= 60:
+                long.append(f"{path.name}:{node.name}")
+    assert long == []

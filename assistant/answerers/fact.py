@@ -104,7 +104,7 @@ def _find(q: Question, kind: str, cites: tuple[Citation, ...], c: Corpus) -> tup
             continue  # "how much … in 2021": another year's figure is not the answer
         where = _read_on(c, ct) if kind in ("count", "list") else ct
         fact = _fact(q, kind, where.text, _under_asked_line(c, q, ct) if kind == "amount" else False)
-        if fact is not None and (kind != "amount" or _about(c, q, ct, fact)):
+        if fact is not None and (kind != "amount" or _about(q, ct, fact)):
             return fact, where
     return None
 
@@ -183,7 +183,7 @@ def _fact(q: Question, kind: str, text: str, under_line: bool = False) -> facts.
     return fact
 
 
-def _about(c: Corpus, q: Question, where: Citation, fact: facts.Fact) -> bool:
+def _about(q: Question, where: Citation, fact: facts.Fact) -> bool:
     """An amount answers only where it is said of what the question names: a passage found for 'Nordic
     Response' or 'D-vitamindråper' may hold another line's figure. Its sentence must name the topic, or, in
     one assignment's own text, the passage; a budget passage's heading counts as said with its sentences."""
@@ -238,7 +238,7 @@ def _amount_elsewhere(c: Corpus, q: Question, focus: str) -> tuple[facts.Fact, C
             continue
         ct = hit_cite(hit)
         fact = _fact(q, "amount", ct.text, _under_asked_line(c, q, ct))
-        if fact is not None and _about(c, q, ct, fact):
+        if fact is not None and _about(q, ct, fact):
             return fact, ct
     return None
 
