@@ -83,9 +83,9 @@ def _named_before(c: Corpus, ch: Chunk) -> tuple[str, Citation] | None:
 
 # "Hvilket oppdrag …", "which assignment/task …": the answer names an assignment.
 _WHICH_ASSIGNMENT_RE = re.compile(r"\b(?:hvilke[nt]?\s+(?:\w+\s+)?oppdrag|which\s+(?:\w+\s+)?(?:assignment|task)s?)\b", re.I)
-NAMED_BEFORE_LINES = 12
+NAMED_BEFORE_LINES = 12  # how far above a passage its letter may name the assignment it is about
 UNDATED_PASSAGE_PENALTY = 1.0  # what a passage without a date gives up against an assignment with a deadline
-DEADLINE_MIN_RARITY = 0.8  # a word as common as "direktoratet" does not tie a deadline to the question  # how far above a passage its letter may name the assignment it is about
+DEADLINE_MIN_RARITY = 0.8  # a word as common as "direktoratet" does not tie a deadline to the question
 
 
 def _search(c: Corpus, q: Question, query: str, filters: dict[str, Any] | None
