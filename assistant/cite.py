@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from typing import Any
 
 from assistant.extract import LIST_CHARS
@@ -32,7 +33,8 @@ def narrowed(letter: Letter, ct: Citation, sentence: str) -> Citation:
     if not said or ct.line is None:
         return ct
     end = ct.line_end or ct.line
-    paras = [p for a in letter.assignments for p in a.paragraphs] + [p for s in letter.sections for p in s.paragraphs]
+    paras = itertools.chain((p for a in letter.assignments for p in a.paragraphs),
+                            (p for s in letter.sections for p in s.paragraphs))
     for p in paras:
         if ct.line <= p.line <= end and said in " ".join(p.text.split()) and (p.line, p.line_end) != (ct.line, end):
             return dataclasses.replace(ct, line=p.line, line_end=p.line_end, text=p.text, page=p.page)

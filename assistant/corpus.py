@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from assistant import facts
-from assistant.extract import best_sentences, sentences, stem_tokens
+from assistant.extract import best_sentences, is_heading, sentences, stem_tokens
 from assistant.question import Question, understand
 from assistant.records import Mention, Placement
 from index.records import Hit
@@ -54,7 +54,7 @@ class Corpus:
         self._timelines: dict[str, Timeline | None] = {}
         self._lex: tuple[set[str], set[str], dict[str, set[str]]] | None = None
         self._scoped_vocab: dict[int | str, set[str]] = {}
-        self._prefixes: set[str] | None = None
+        self._prefixes: dict[int | str | None, set[str]] = {}
         self._df: tuple[dict[str, int], int] | None = None
         self._budget: dict[str, list[tuple[int, int, str]]] | None = None
 
@@ -237,13 +237,14 @@ class Corpus:
                     if (ch.year == scope if isinstance(scope, int) else ch.letter == scope)))
             return self._scoped_vocab[scope]
 
-    @property
-    def prefixes(self) -> set[str]:
-        """The first five letters of the letters' word stems: an inflection the letters do not use still has them."""
+    def prefixes_of(self, scope: int | str | None = None) -> set[str]:
+        """The first five letters of the word stems of the letters (of one year or letter, as vocabulary_of): an
+        inflection the letters do not use still has them."""
         with self._lock:
-            if self._prefixes is None:
-                self._prefixes = {t[:5] for t in self.vocabulary if len(t) >= 5}
-            return self._prefixes
+            if scope not in self._prefixes:
+                vocab = self.vocabulary if scope is None else self.vocabulary_of(scope)
+                self._prefixes[scope] = {t[:5] for t in vocab if len(t) >= 5}
+            return self._prefixes[scope]
 
     @property
     def vocabulary(self) -> set[str]:
@@ -278,12 +279,9 @@ class Corpus:
 # --- rows of the registry ----------------------------------------------------------------------------
 
 
-HEADING_WORDS = 8  # a sentence this short without a full stop is a heading: the sentence after it says something
-
-
 def _with_next(passage: str, sentence: str) -> str:
     """A heading ("Pasientens måledata") with the sentence after it; any other sentence as it is."""
-    if len(sentence.split()) > HEADING_WORDS or sentence.rstrip().endswith((".", "?", "!")):
+    if not is_heading(sentence):
         return sentence
     said = sentences(passage)
     i = said.index(sentence) if sentence in said else -1

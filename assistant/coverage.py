@@ -76,7 +76,7 @@ def letter_year(c: Corpus, q: Question) -> int | None:
     return year if year in c.years() else None
 
 
-def _scope(c: Corpus, q: Question) -> int | str | None:
+def scope(c: Corpus, q: Question) -> int | str | None:
     """The one letter a question names (its file), else the year of the letters it is scoped to."""
     hinted = c.hinted_letters(q)
     return hinted[0].file if len(hinted) == 1 else letter_year(c, q)
@@ -106,7 +106,8 @@ def covers(c: Corpus, q: Question, hits: list[Hit]) -> bool:
     letter is no answer about the 2024 one)."""
     if c.config == "bm25":
         return True
-    vocab = c.vocabulary_of(scope) if (scope := _scope(c, q)) else c.vocabulary
+    scoped = scope(c, q)
+    vocab = c.vocabulary_of(scoped) if scoped else c.vocabulary
     if q.language == "en":
         return _covers_en(c, q, hits, vocab)
     s = c.settings
@@ -116,9 +117,9 @@ def covers(c: Corpus, q: Question, hits: list[Hit]) -> bool:
         return True
     top = hits[0].dense or 0.0
     # a word the letters never use, in no inflection ('etater' when they write 'etaten'), that is no question word
-    prefixes = c.prefixes if vocab is c.vocabulary else {t[:5] for t in vocab}
+    prefixes = c.prefixes_of(scoped or None)
     unknown = {t for t in terms if len(t) >= 5 and t not in _NO_QUESTION_STEMS and t[:5] not in prefixes} - vocab
-    if scope and unknown & c.vocabulary:
+    if scoped and unknown & c.vocabulary:
         return False  # a topic of the other letters, not of the one asked about
     covered = len(terms & set().union(*(stem_tokens(h.chunk.text) for h in hits[:3]))) / len(terms)
     return not ((unknown and top < s.cover_unknown_word_dense)

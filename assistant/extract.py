@@ -103,6 +103,15 @@ def _bonus(s: str, want_amount: bool, want_date: bool, want_count: bool = False,
             + (3 if asked is not None and new_names(s, asked) else 0))
 
 
+HEADING_WORDS = 8  # a line this short without a full stop is a heading: the text after it says something
+
+
+def is_heading(text: str) -> bool:
+    """A short line without a full stop or a list mark ("Pasientens måledata", "Differensiert statistikk")."""
+    s = text.strip()
+    return 0 < len(s.split()) <= HEADING_WORDS and not s.endswith((".", ":", "?", "!")) and not s.startswith(("-", "•"))
+
+
 def is_header(sentence: str) -> bool:
     """An assignment's header line ("TB2024-86 Avd.HOD: KTA Fysioterapi A2K", "ID: TB2021-60 Eieravdeling …")."""
     s = sentence.strip()

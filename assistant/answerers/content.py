@@ -6,7 +6,8 @@ import re
 
 from assistant import phrasing
 from assistant.cite import cite, header_cite, short, whole_cite
-from assistant.corpus import HEADING_WORDS, Corpus
+from assistant.corpus import Corpus
+from assistant.extract import is_heading
 from assistant.question import Question
 from assistant.records import Answer
 from ingest.deadlines import map_label
@@ -44,8 +45,7 @@ def _headed(paras: list[Paragraph]) -> list[Paragraph]:
     out: list[Paragraph] = []
     for p in paras:
         prev = out[-1] if out else None
-        if prev is not None and len(prev.text.split()) <= HEADING_WORDS and not prev.text.rstrip().endswith(
-                (".", ":", "?", "!")) and not prev.text.startswith(("-", "•")):
+        if prev is not None and is_heading(prev.text):
             out[-1] = Paragraph(f"{prev.text}: {p.text}", prev.line, p.line_end, prev.page)
         else:
             out.append(p)

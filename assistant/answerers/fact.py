@@ -9,7 +9,7 @@ import re
 from assistant import coverage, facts, phrasing
 from assistant.cite import cite, header_cite, hit_cite, narrowed, paragraph_at, paragraphs_from, short
 from assistant.corpus import FOCUS_MIN_RARITY, Corpus, find_assignment, primary, search_text
-from assistant.extract import has_amount, sentences, stem_tokens
+from assistant.extract import has_amount, is_header, sentences, stem_tokens
 from assistant.question import Question
 from assistant.records import Answer, Citation
 from assistant.verify import unsupported
@@ -28,7 +28,7 @@ _ELSEWHERE_HITS = 20  # search hits an amount about a rare topic word is looked 
 FOLLOWING_PARAGRAPHS = 12  # a list cut by the chunking is read on over this many paragraphs of its letter
 # A budget-table figure in thousands ("8 988", "1 311 863"): digit groups of three after a leading group.
 _TABLE_FIGURE_RE = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0]\d{3})+(?![\d,])")
-_QUOTED_RE = re.compile(r"«([^«»]{8,40})")  # the opening words of each sentence an answer quotes
+_QUOTE_RE = re.compile(r"«[^«»]*»")
 _BULLET_RE = re.compile(r"^(?:[-–•▪o*]\s+)+")
 # A numbered point opening a paragraph ("1. Helsedirektoratet skal …", "2) Utrede …").
 _NUMBERED_RE = re.compile(r"^\s*(\d{1,2})[.)]\s+\S")
@@ -88,8 +88,9 @@ def refine(c: Corpus, q: Question, answer: Answer) -> Answer:
     top = dataclasses.replace(where, highlight=fact.span)
     rest = [x for x in answer.citations if (x.letter, x.line) != (where.letter, where.line)]
     # every sentence the answer quotes is backed by a citation among the first ones shown; one none backs is dropped
-    cites = (top, *sorted(rest, key=lambda x: not any(s in x.text for s in _QUOTED_RE.findall(fact.sentence))))
-    quotes = re.findall(r"«[^«»]*»", fact.sentence)
+    quotes = _QUOTE_RE.findall(fact.sentence)  # "«…» «…»": the sentences a yes/no answer quotes
+    cites = (top, *sorted(rest, key=lambda x: not any(" ".join(s[1:41].split()) in " ".join(x.text.split())
+                                                      for s in quotes)))
     backed = [x for x in quotes if not unsupported(x, cites)]  # a figure, date or ID no citation holds
     if quotes and backed and len(backed) < len(quotes):
         fact = dataclasses.replace(fact, sentence=" ".join(backed))
@@ -151,9 +152,10 @@ def _yesno(q: Question, cites: tuple[Citation, ...], c: Corpus) -> tuple[facts.F
 
 
 def _is_header(sentence: str) -> bool:
-    """An assignment's header line ("TB2024-86 Avd.HOD: KTA Fysioterapi A2K"): it names, it does not decide."""
+    """An assignment's header line, or any sentence opening with an ID or naming an owner ("TB2021-25 Utarbeide
+    informasjon …: …" in a supplement): it names, it does not decide."""
     s = sentence.strip()
-    return bool(norsk.ID_RE.match(s) or s.startswith("ID:") or norsk.OWNER_LABEL_RE.search(s))
+    return is_header(s) or bool(norsk.ID_RE.match(s) or norsk.OWNER_LABEL_RE.search(s))
 
 
 def _under_asked_line(c: Corpus, q: Question, where: Citation) -> bool:

@@ -91,12 +91,11 @@ DEADLINE_MIN_RARITY = 0.8  # a word as common as "direktoratet" does not tie a d
 def _search(c: Corpus, q: Question, query: str, filters: dict[str, Any] | None
             ) -> tuple[list[Hit], dict[str, Any] | None]:
     k = max(5, c.settings.top_k)
-    year = coverage.letter_year(c, q) if c.full else None
-    hinted = c.hinted_letters(q) if c.full else []
-    if len(hinted) == 1 and not (filters or {}).get("letter"):  # "supplement 18: who will HOD talk to …": that letter
-        filters = {**(filters or {}), "letter": hinted[0].file}
-    elif year and not (filters or {}).get("year"):  # "what does the 2024 letter say about …": that year's letters
-        filters = {**(filters or {}), "year": year}
+    # "Supplement 18: …" searches that letter, "what does the 2024 letter say about …" that year's letters
+    scoped = coverage.scope(c, q) if c.full else None
+    key = "letter" if isinstance(scoped, str) else "year"
+    if scoped and not (filters or {}).get(key):
+        filters = {**(filters or {}), key: scoped}
     hits = c.search(query, k, filters)
     if (c.full and q.intent == "amount" and q.year and hits and hits[0].chunk.year != q.year
             and not (filters or {}).get("year") and q.year in c.years()):
