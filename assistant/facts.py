@@ -163,6 +163,8 @@ def counted(question: str, language: str) -> str:
     """What a count question counts, as it says it: 'Hvor mange overordnede mål har …' -> 'overordnede mål',
     'how many key figures (nøkkeltall) are …' -> 'key figures'; '' where no noun follows the cue."""
     phrase = _asked_phrase(question, language)
+    if not phrase:  # "… lists questions. How many are there?": the noun said before the cue
+        return _noun_before(question, language) or ""
     # up to its first noun: a Norwegian word that is no adjective ("-e"), an English plural ("-s")
     noun = next((i for i, w in enumerate(phrase) if w.lower().endswith("s") == (language == "en")
                  and (language == "en" or not w.lower().endswith("e"))), len(phrase) - 1)
@@ -268,9 +270,19 @@ def _noun_after(sentence: str, end: int, keys: set[str]) -> int | None:
     return None
 
 
-def count_fact(question: str, sentences: list[str], language: str) -> Fact | None:
-    """The number that answers 'how many X': a numeral before X, else the items of a list X leads in."""
-    noun = _head_noun(_asked_phrase(question, language), language)
+def _noun_before(question: str, language: str) -> str | None:
+    """What 'how many are there?' counts: the last plural noun the question said before its cue ('The
+    assignment lists questions we must answer. How many are there?' -> 'questions')."""
+    m = next((found for rx in _PHRASE_CUES if (found := rx.search(question))), None)
+    before = _WORD_RE.findall(question[: m.start()]) if m else []
+    endings = _PLURAL_ENDINGS.get(language, ("er",))
+    return next((w for w in reversed(before) if len(w) > 3 and w.lower().endswith(endings)), None)
+
+
+def count_fact(question: str, sentences: list[str], language: str, passage: str | None = None) -> Fact | None:
+    """The number that answers 'how many X': a numeral before X, else the items of a list X leads in (read
+    from the `passage` the sentences come from, where given: an item may hold two sentences)."""
+    noun = _head_noun(_asked_phrase(question, language), language) or _noun_before(question, language)
     if noun is None:
         return None
     keys = _noun_keys(noun, language)
@@ -284,20 +296,20 @@ def count_fact(question: str, sentences: list[str], language: str) -> Fact | Non
                 best = (score, Fact("count", value, s[start:noun_end], s))
     if best is not None:
         return best[1]
-    return _count_from_list(question, sentences, language, keys)
+    return _count_from_list(question, sentences, language, keys, passage)
 
 
-def _count_from_list(question: str, sentences: list[str], language: str, keys: set[str]) -> Fact | None:
-    """The number of items of the list whose lead-in names the asked noun ('3 (a–c)')."""
-    text = "\n".join(sentences)
-    content = _content(question, language)
-    found = [e for e in _enumerations(text) if any(_matches(keys, w) for w in _WORD_RE.findall(e.lead))]
-    if not found:
+def _count_from_list(question: str, sentences: list[str], language: str, keys: set[str],
+                     passage: str | None = None) -> Fact | None:
+    """The number of items of the list the question asks about ('3 (a–c)'): the one a list question would
+    answer with, where its lead-in or its items name the asked noun."""
+    text = passage if passage is not None else "\n".join(sentences)
+    e = _best_enumeration(question, text, language, keys, need_noun=True)
+    if e is None:
         return None
-    e = max(found, key=lambda x: (len(content & stem_tokens(x.lead)), -x.start))
     n = len(e.items)
     value = f"{n} ({e.labels[0]}–{e.labels[-1]})" if e.labels else str(n)
-    sentence = next((s for s in sentences if e.lead in s), e.lead)
+    sentence = next((s for s in sentences if e.lead in s), e.lead.split(". ")[-1])
     return Fact("count", value, e.lead, sentence, items=e.items)
 
 
@@ -329,8 +341,9 @@ _CAPS = r"[A-ZÆØÅ](?:[\w-]*\w)?"
 # The second word is never a verb ("Utvalg for eksempler ledes …": a passive, "… skal": a modal).
 _LINKED = (rf"{_CAPS}\s+(?:for|i|til|av|mot|om)\s+[\wæøå][\w-]*\w"
            rf"(?:\s+(?!(?:skal|er|har|ble|blir|vil|kan|må|og|i|for|til|som)\b)(?![a-zæøå]+es\b)[a-zæøå][\w-]*\w)?")
-_NAME = (rf"(?:{_LINKED}|[A-ZÆØÅ]\w*-\s+og\s+[a-zæøå][\w-]*|[A-ZÆØÅ][\w-]*s\s+[a-zæøå][\w-]*\w"
-         rf"|{_CAPS}(?:\s+{_CAPS})*)")
+# A name may carry its acronym: "Politidirektoratet (POD)", "Barne-, ungdoms- og familiedirektoratet (Bufdir)".
+_NAME = (rf"(?:{_LINKED}|[A-ZÆØÅ]\w*-(?:,?\s+[a-zæøå]\w*-)*\s+og\s+[a-zæøå][\w-]*"
+         rf"|[A-ZÆØÅ][\w-]*s\s+[a-zæøå][\w-]*\w|{_CAPS}(?:\s+{_CAPS})*)(?:\s+\([A-ZÆØÅ][\w-]*\))?")
 _NAME_LIST_RE = re.compile(rf"(?<![\w-]){_NAME}(?:,\s+{_NAME})*,?\s+(?:og|and|eller|or|samt)\s+{_NAME}(?![\w-])")
 MAX_ITEM_WORDS = 8  # a comma-list after a colon whose parts are longer is prose, not a list
 MAX_ITEMS = 15
@@ -386,14 +399,21 @@ def _inline_marked(text: str) -> Iterator[_Enum]:
     for off, line in _lines(text):
         colon = line.find(":")
         marks = list(_INLINE_MARK_RE.finditer(line, colon + 1)) if colon >= 0 else []
-        if colon < 0 or len(marks) < 2 or line[colon + 1 : marks[0].start()].strip():
-            continue
+        if colon < 0 or len(marks) < 2 or _HTML_TAG_RE.sub("", line[colon + 1 : marks[0].start()]).strip():
+            continue  # only HTML tags may stand between the colon and the first mark ("består av:</p> <ul> •")
         bounds = [(m.end(), nxt.start()) for m, nxt in zip(marks, marks[1:], strict=False)]
-        bounds.append((marks[-1].end(), len(line.rstrip())))
+        tail = _HTML_BLOCK_RE.search(line, marks[-1].end())  # the last item ends where the next block starts
+        bounds.append((marks[-1].end(), tail.start() if tail else len(line.rstrip())))
         labels = tuple((m.group("l1") or m.group("l2") or "") for m in marks)
-        yield _Enum(line[:colon + 1].strip(), off + len(line) - len(line.lstrip()), off + bounds[0][0],
+        lead = max([0, *(m.end() for m in _BREAK_RE.finditer(line, 0, colon))])  # the lead-in's own sentence
+        lead += len(line[lead:]) - len(line[lead:].lstrip())
+        yield _Enum(line[lead:colon + 1].strip(), off + lead, off + bounds[0][0],
                     off + bounds[-1][1], tuple(_clean_item(line[s:e]) for s, e in bounds),
                     labels if all(labels) else ())
+
+
+_HTML_TAG_RE = re.compile(r"</?[a-z][^>]*>", re.I)
+_HTML_BLOCK_RE = re.compile(r"</?(?:p|ul|ol|li|div|br)\b[^>]*>", re.I)
 
 
 def _clean_item(text: str) -> str:
@@ -490,18 +510,48 @@ def list_fact(question: str, passage: str, language: str) -> Fact | None:
     """The named members of the enumeration in `passage` whose lead-in matches what the question asks about."""
     noun = _head_noun(_asked_phrase(question, language), language)
     keys = _noun_keys(noun, language) if noun else set()
-    content = _content(question, language)
-    best: tuple[int, int, _Enum] | None = None
-    for e in _enumerations(passage):
-        lead_words = _WORD_RE.findall(e.lead)
-        score = len(content & stem_tokens(e.lead)) + (2 if any(_matches(keys, w) for w in lead_words) else 0)
-        if score >= MIN_LIST_SHARED and (best is None or score > best[0]):
-            best = (score, -e.start, e)
-    if best is None:
+    e = _best_enumeration(question, passage, language, keys)
+    if e is None:
         return _named_kind(passage, keys, language)
-    e = best[2]
     return Fact("list", _join(e.items, language), passage[e.start : e.end], passage[e.lead_start : e.end],
                 items=e.items)
+
+
+_QUESTION_KEYS = frozenset({"spørsmål", "question"})
+# Words for bodies (agencies, directorates, ministries, organisations): a list of names is a list of them.
+_BODY_KEYS = frozenset({"etat", "direktorat", "departement", "virksomhet", "organisasjon", "aktør", "instans",
+                        "tilsyn", "institusjon", "virksomh", "ministry", "ministri", "agency", "agenci", "organisation",
+                        "organization", "body", "bodi", "directorat", "partn", "partner"})
+_IS_NAME_RE = re.compile(rf"^{_NAME}$")
+
+
+def _is_name(item: str) -> bool:
+    """Is a list item a name ('Politidirektoratet (POD)', 'KUD', 'Sekretariatet for konfliktrådene')?"""
+    return bool(_IS_NAME_RE.match(item.strip()))
+NOUN_IN_LEAD = 2  # weight of a lead-in naming the asked noun ("følgende land:")
+NOUN_IN_ITEMS = 3  # weight of items that are themselves of the asked kind ("… velferdsdirektoratet (AVDir)")
+
+
+def _best_enumeration(question: str, text: str, language: str, keys: set[str], need_noun: bool = False
+                      ) -> _Enum | None:
+    """The enumeration of `text` a list or count question asks about: most question words in its lead-in,
+    more where the lead-in names the asked noun, more still where most of its items are of that kind; with
+    `need_noun`, one naming the noun in neither place counts only if its lead-in shares two question words."""
+    content = _content(question, language)
+    asks_questions = bool(keys & _QUESTION_KEYS)  # items that end with "?" are questions
+    asks_bodies = any(_matches(_BODY_KEYS, k) for k in keys)  # named items are agencies, ministries …
+    best: tuple[int, int, _Enum] | None = None
+    for e in _enumerations(text):
+        shared = len(content & stem_tokens(e.lead))
+        in_lead = any(_matches(keys, w) for w in _WORD_RE.findall(e.lead))
+        of_kind = sum(any(_matches(keys, w) for w in _WORD_RE.findall(item)) or asks_questions and
+                      item.rstrip().endswith("?") or asks_bodies and _is_name(item) for item in e.items)
+        in_items = of_kind * 2 > len(e.items)
+        score = shared + NOUN_IN_LEAD * in_lead + NOUN_IN_ITEMS * in_items
+        enough = (in_lead or in_items or shared >= 2) if need_noun else score >= MIN_LIST_SHARED
+        if enough and (best is None or score > best[0]):
+            best = (score, -e.start, e)
+    return best[2] if best else None
 
 
 _KIND_NAME_RE = re.compile(_LINKED)

@@ -408,3 +408,40 @@ def test_a_yes_is_sure_only_where_the_sentence_holds_nearly_all_the_question_say
 
     assert sure_yes(question, sentence, language) is sure
 
+
+
+# --- lists a count or list question asks about (seventh session) ----------------------------------
+def test_a_list_of_named_bodies_with_acronyms_is_counted_and_listed() -> None:
+    text = ("Det skal opprettes en fast gruppe bestående av Arbeids- og velferdsdirektoratet (AVDir), Barne-, "
+            "ungdoms- og familiedirektoratet (Bufdir), Fiktivdirektoratet (FDir) og Sekretariatet for fiktive "
+            "råd (Sfr). Bufdir leder arbeidet.")
+    for question, language in (("Hvor mange etater skal være med i gruppen?", "no"),
+                               ("How many agencies sit in the group?", "en")):
+        fact = count_fact(question, sentences(text), language, text)
+        assert fact is not None and fact.value == "4"
+    listed = list_fact("Hvilke direktorater skal være med i gruppen?", text, "no")
+    assert listed is not None and listed.items[1] == "Barne-, ungdoms- og familiedirektoratet (Bufdir)"
+
+
+def test_a_list_whose_items_are_of_the_asked_kind_wins_over_one_whose_lead_in_names_the_subject() -> None:
+    text = ("I 2025 skal direktoratet prioritere følgende:\n- Kartlegge tilbudet\n- Vurdere verktøyet\n\n"
+            "Arbeidsgruppen består av AID, BFD, KD og UD.")
+    fact = count_fact("Hvor mange departementer sitter i arbeidsgruppen?", sentences(text), "no", text)
+    assert fact is not None and fact.value == "4"
+
+
+def test_how_many_without_a_noun_counts_what_the_question_named_before() -> None:
+    text = "Vi ber om at direktoratet redegjør for følgende:\n- Hva koster det?\n- Hvem berøres? Hvor mange?\n- Når?"
+    question = "The assignment lists questions we must answer. How many are there?"
+    fact = count_fact(question, sentences(text), "en", text)
+    assert fact is not None and fact.value == "3"
+    from assistant.facts import counted
+    assert counted(question, "en") == "questions"
+
+
+def test_a_bulleted_list_inside_one_html_line_ends_at_the_next_block() -> None:
+    text = ("<p>Direktoratet skal forvalte tilskuddsordninger som består av:</p> <ul style=\"x: y\"> • Tilskudd A "
+            "til kommuner • Tilskudd B • Tilskudd C <p>Ordningen skal utvikles over tid.</p>")
+    fact = list_fact("Hvilke tilskuddsordninger skal direktoratet forvalte?", text, "no")
+    assert fact is not None and fact.items == ("Tilskudd A til kommuner", "Tilskudd B", "Tilskudd C")
+    assert fact.span.startswith("Tilskudd A") and "Direktoratet skal forvalte" in fact.sentence

@@ -118,14 +118,28 @@ def _read_on(c: Corpus, ct: Citation) -> Citation:
         return ct
     _, a = paragraph_at(letter, ct.line)
     end = ct.line_end or ct.line
-    run = ([p for p in a.paragraphs if p.line >= ct.line] if a is not None
+    start = _lead_in(a.paragraphs, ct.line) if a is not None else ct.line
+    run = ([p for p in a.paragraphs if p.line >= start] if a is not None
            else [p for _, p in paragraphs_from(letter, ct.line, 4 * FOLLOWING_PARAGRAPHS)])
     inside = sum(1 for p in run if p.line <= end)
     run = run[: inside + FOLLOWING_PARAGRAPHS]  # the passage, and as many paragraphs after it
-    if len(run) < 2 or (run[-1].line_end or run[-1].line) <= end:
+    if len(run) < 2 or (run[-1].line_end or run[-1].line) <= end and start == ct.line:
         return ct
     span = Paragraph("\n\n".join(p.text for p in run), run[0].line, run[-1].line_end, run[0].page)
     return cite(letter, a, span, ct.sub)
+
+
+def _lead_in(paragraphs: tuple[Paragraph, ...] | list[Paragraph], line: int) -> int:
+    """Where the list a cited item belongs to starts: a passage that opens on a list item ("- Er det noen
+    produkter …?") is read from the paragraph leading the list in ("… redegjør for følgende:")."""
+    at = next((i for i, p in enumerate(paragraphs) if p.line <= line <= (p.line_end or p.line)), None)
+    if at is None or not _BULLET_RE.match(paragraphs[at].text):
+        return line
+    i = at
+    while i > 0 and _BULLET_RE.match(paragraphs[i - 1].text):
+        i -= 1
+    lead = paragraphs[i - 1] if i > 0 else None
+    return lead.line if lead is not None and lead.text.rstrip().endswith(":") else line
 
 
 def _yesno(q: Question, cites: tuple[Citation, ...], c: Corpus) -> tuple[facts.Fact, Citation] | None:
@@ -174,7 +188,7 @@ def _topic(q: Question) -> set[str]:
 
 def _fact(q: Question, kind: str, text: str, under_line: bool = False) -> facts.Fact | None:
     if kind == "count":
-        return facts.count_fact(q.text, sentences(text), q.language)
+        return facts.count_fact(q.text, sentences(text), q.language, text)
     if kind == "list":
         return facts.list_fact(q.text, text, q.language)
     if kind == "yesno":
