@@ -198,7 +198,7 @@ _LIST_NOUNS_EN = {"countries": "land landene", "country": "land", "organisations
                   "municipalities": "kommuner", "teams": "team", "committees": "utvalg", "centres": "sentre"}
 
 
-def _matches(keys: set[str], word: str) -> bool:
+def _matches(keys: set[str] | frozenset[str], word: str) -> bool:
     """True when a text word is one of the asked words: same stem, a longer form, or a compound ending in it."""
     k = _stem(word)
     parts = {_stem(p) for p in word.split("-")} if "-" in word else set()
