@@ -118,12 +118,22 @@ def covers(c: Corpus, q: Question, hits: list[Hit]) -> bool:
     top = hits[0].dense or 0.0
     # a word the letters never use, in no inflection ('etater' when they write 'etaten'), that is no question word
     prefixes = c.prefixes_of(scoped or None)
-    unknown = {t for t in terms if len(t) >= 5 and t not in _NO_QUESTION_STEMS and t[:5] not in prefixes} - vocab
+    unknown = {t for t in terms if len(t) >= 5 and t not in _NO_QUESTION_STEMS and t[:5] not in prefixes
+               and t not in _passives(q.text)} - vocab
     if scoped and unknown & c.vocabulary:
         return False  # a topic of the other letters, not of the one asked about
     covered = len(terms & set().union(*(stem_tokens(h.chunk.text) for h in hits[:3]))) / len(terms)
     return not ((unknown and top < s.cover_unknown_word_dense)
                 or (covered < s.cover_min_overlap and top < s.cover_low_overlap_dense))
+
+
+# A Norwegian passive after a modal ("skal … bakes inn", "kan brukes"): how something is done, not a topic.
+_PASSIVE_RE = re.compile(r"\b(?:skal|kan|må|bør|vil|blir|ble)\b(?:\s+\w+){0,6}?\s+(\w{3,}es)\b", re.I)
+
+
+def _passives(text: str) -> set[str]:
+    """The stems of the passive verbs a Norwegian question uses after its modal."""
+    return {t for m in _PASSIVE_RE.finditer(text) for t in stem_tokens(m.group(1))}
 
 
 # A name: a capitalised word or an acronym inside a question (not its first word, not after a full stop).

@@ -15,6 +15,9 @@ LOCAL_MIN_SENTENCES = 4  # from this many candidate sentences, a word common amo
 LOCAL_DISCOUNT = 0.5  # a word in every candidate sentence counts half
 LIST_CHARS = 340  # a list introduced by "følgende:" is answered whole up to this length
 _PARA_RE = re.compile(r"\n\s*\n")
+# A sentence that limits or denies: where a yes/no question is decided.
+_RESTRICT_RE = re.compile(r"\b(?:ikke|ingen|kun|bare|unntatt|utelukkende|not|only|except|never)\b", re.I)
+RESTRICTION_BONUS = 1.0  # in shared-word units: worth one more common word shared with the question
 # An abbreviation's full stop ends no sentence: "jf. EU-direktivet", "bl.a. Helsedirektoratet", "f.eks. NOU".
 _ABBREVIATION_RE = re.compile(r"(?:^|\s|\()(?:jf|jfr|bl\.\s?a|f\.\s?eks|dvs|ca|nr|pkt|evt|inkl|ekskl|iht|vedr|mht|"
                               r"pr|kl|e\.\s?g|i\.\s?e|cf|vs|ref|Prop|St|Meld|kap)\.$", re.I)
@@ -133,21 +136,25 @@ Scored = tuple[float, int, int, str]  # (score, passage index, sentence index, s
 def best_sentences(question: str, passages: Sequence[str], want_amount: bool = False, n: int = 2,
                    embed: Callable[[list[str]], np.ndarray] | None = None,
                    query_vec: np.ndarray | None = None, want_date: bool = False,
-                   weight: Callable[[str], float] | None = None, one_assignment: bool = False
-                   ) -> list[tuple[int, str, float]]:
+                   weight: Callable[[str], float] | None = None, one_assignment: bool = False,
+                   restrictive: bool = False) -> list[tuple[int, str, float]]:
     """(passage index, sentence, score) for the best sentences, in passage order within the top n.
 
     Lexical overlap with the question decides (each shared stem counted by `weight`, its rarity in the
     letters, where given: 'sekundærmålgruppe' says more than 'fastlege'); the passage's rank is a small
     prior; where the words do not meet (an English question over Norwegian text) the sentences are
     embedded and compared. `one_assignment`: the passages are one assignment's, so "what is it about" is
-    answered by what it asks the directorate to do.
+    answered by what it asks the directorate to do. `restrictive` (a yes/no question): a sentence that limits
+    or denies ("skal omtales, men ikke integreres") and shares two question words is preferred, for that is
+    where a yes/no is decided.
     """
     q_tokens = stem_tokens(norsk.ID_RE.sub(" ", question))
     scored, met = _scored(question, q_tokens, passages, weight)
     if not scored:
         return []
     scored = _wanted(question, scored, want_amount, want_date, one_assignment)
+    if restrictive:
+        scored = [_restriction_scored(c, q_tokens, weight) for c in scored]
     if not q_tokens:  # "Hva går det ut på?": nothing to match, the opening sentences say it
         first = sorted(scored, key=lambda x: (x[1], x[2]))[:2]
         return [(c[1], c[3], c[0]) for c in first if c[1] == first[0][1]]
@@ -158,6 +165,24 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
         sims = embed([c[3] for c in cand]) @ query_vec
         scored = [(float(sim) * 10 + c[0] - 0.1 * c[2], c[1], c[2], c[3]) for c, sim in zip(cand, sims, strict=True)]
     return [(c[1], c[3], c[0]) for c in _kept(sorted(scored, reverse=True)[:n], passages)]
+
+
+def loosely_shared(q_tokens: set[str], tokens: set[str]) -> set[str]:
+    """Question stems a sentence holds, an inflection or compound counting ('maten'/'matens',
+    'klimaavtrykket'/'klima-'): one stem opens the other and the shorter has five letters or more."""
+    return {t for t in q_tokens
+            if t in tokens or any(min(len(t), len(u)) >= 5 and (t.startswith(u) or u.startswith(t)) for u in tokens)}
+
+
+def _restriction_scored(c: Scored, q_tokens: set[str], weight: Callable[[str], float] | None) -> Scored:
+    """A sentence that limits or denies and holds two question words (inflections and compounds counting,
+    and counted) scores RESTRICTION_BONUS more: a yes/no is decided where the letter draws a line."""
+    tokens = stem_tokens(c[3])
+    loose = loosely_shared(q_tokens, tokens)
+    if len(loose) < 2 or not _RESTRICT_RE.search(c[3]):
+        return c
+    inflected = sum((weight or (lambda _t: 1.0))(t) for t in loose - tokens)
+    return (c[0] + inflected + RESTRICTION_BONUS, *c[1:])
 
 
 def _scored(question: str, q_tokens: set[str], passages: Sequence[str], weight: Callable[[str], float] | None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Literal
 
-from assistant.extract import _AMOUNT_RE, _COUNT_RE, ASKS_COUNT_RE, stem_tokens
+from assistant.extract import _AMOUNT_RE, _COUNT_RE, ASKS_COUNT_RE, loosely_shared, stem_tokens
 from assistant.question import YESNO_VERBS, detect_language
 from ingest import norsk
 
@@ -647,7 +647,7 @@ def yesno_fact(question: str, sentences: list[str], language: str) -> Fact | Non
     content = _content(question, language)
     if not content:
         return None
-    scored = [(len(content & stem_tokens(s)), -i, s) for i, s in enumerate(sentences)]
+    scored = [(len(loosely_shared(content, stem_tokens(s))), -i, s) for i, s in enumerate(sentences)]
     if not scored:
         return None
     shared, _, sentence = max(scored)

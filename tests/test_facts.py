@@ -445,3 +445,32 @@ def test_a_bulleted_list_inside_one_html_line_ends_at_the_next_block() -> None:
     fact = list_fact("Hvilke tilskuddsordninger skal direktoratet forvalte?", text, "no")
     assert fact is not None and fact.items == ("Tilskudd A til kommuner", "Tilskudd B", "Tilskudd C")
     assert fact.span.startswith("Tilskudd A") and "Direktoratet skal forvalte" in fact.sentence
+
+
+# --- yes/no decided where the letter draws a line (seventh session) -------------------------------
+def test_a_yes_no_question_is_decided_by_the_sentence_that_restricts() -> None:
+    from assistant.extract import best_sentences
+
+    passage = ("Direktoratet skal revidere de fiktive kostrådene. Grunnlaget om matens klima- og miljøavtrykk "
+               "skal omtales, men ikke integreres i kostrådene.")
+    question = "Skal klimaavtrykket fra maten bakes inn i de reviderte kostrådene?"
+    plain = best_sentences(question, [passage], n=1)
+    chosen = best_sentences(question, [passage], n=1, restrictive=True)
+    assert "revidere" in plain[0][1] and "ikke integreres" in chosen[0][1]
+    fact = yesno_fact(question, [chosen[0][1]], "no")
+    assert fact is not None and fact.yes is False and "ikke integreres" in fact.span
+
+
+def test_inflections_and_compounds_count_as_shared_words() -> None:
+    from assistant.extract import loosely_shared, stem_tokens
+
+    shared = loosely_shared(stem_tokens("klimaavtrykket fra maten"), stem_tokens("matens klima- og miljøavtrykk"))
+    assert shared == stem_tokens("klimaavtrykket maten")
+    assert not loosely_shared(stem_tokens("mat"), stem_tokens("matematikk"))  # under five letters: no prefix match
+
+
+def test_a_passive_verb_after_a_modal_is_no_topic_of_its_own() -> None:
+    from assistant.coverage import _passives
+
+    assert _passives("Skal klimaavtrykket fra maten bakes inn i kostrådene?") == {"bakes"}
+    assert _passives("Hvor mye penger går til droner?") == set()

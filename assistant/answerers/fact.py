@@ -150,7 +150,7 @@ def _yesno(q: Question, cites: tuple[Citation, ...], c: Corpus) -> tuple[facts.F
     for _ in range(2):  # the best sentence, then the best of the rest; each passage keeps its own order
         said = {s for _, s in chosen}
         left = ["\n\n".join(s for s in ss if s not in said) for ss in pool]
-        best = c.best_sentences(q, left, n=1) if any(left) else []
+        best = c.best_sentences(q, left, n=1, restrictive=True) if any(left) else []
         if best:
             chosen.append((best[0][0], best[0][1]))
     if not chosen:
