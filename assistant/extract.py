@@ -26,10 +26,18 @@ _ITEM_CHARS = 400  # longer than this, a bulleted paragraph is prose and is spli
 _MARKER_RE = re.compile(r"(?:[a-h]|\d{1,2})[.)]")
 _ITEM_RE = re.compile(r"(?<=[:.])(?<!\d{4}:)\s+(?=(?:[a-h]|\d{1,2})[.)]\s+[A-ZÆØÅ«])")
 # "How many teams", "hvor mange": the answer is a count, a number that is not a year.
+# "Hvor stort skal lageret være?", "how long …": a size, a length or a share, said with a number.
+_ASKS_SIZE_RE = re.compile(r"\b(?:hvor\s+(?:stor|lang|høy|omfattende)\w*|how\s+(?:big|large|long|high|extensive)|"
+                           r"what\s+size)\b", re.I)
 ASKS_COUNT_RE = re.compile(r"\b(?:how\s+many|hvor\s+mange|antall|number\s+of)\b", re.I)
 _COUNT_RE = re.compile(r"(?<![\d.,-])(?!(?:19|20)\d\d\b)\d{1,6}(?![\d.,-]?\d)(?!\s*(?:%|prosent))")
 _COUNT_WORD_RE = re.compile(r"\b(?:to|tre|fire|fem|seks|sju|syv|åtte|ti|elleve|tolv|femten|tjue|tretti|femti|hundre)\b",
                             re.I)
+# A name that is a body which can act: an acronym ("FHI", "KS", "RHF") or a name with an organisation's word
+# ("Folkehelseinstituttet", "Medietilsynet", "Legeforeningen", "Bufdir"), not "Nasjonalt" opening a title.
+_ACTOR_RE = re.compile(r"[A-ZÆØÅ]{2,}|[A-ZÆØÅ]\w*(?:direktorat|institutt|tilsyn|foretak|departement|forbund|"
+                       r"forening|senter|sentre|kontor|råd|etat|universitet|sykehus|kommune|ombud|organisasjon|"
+                       r"stiftelse|byrå|verk|dir|helse)\w*$|Helse\b")
 # "Hvem har hatt ansvaret …", "who leads …": the answer names someone.
 ASKS_WHO_RE = re.compile(r"\b(?:hvem|who|whom)\b", re.I)
 # A name inside a sentence: a capitalised word not opening it, or an acronym ("Norsk Fysioterapeutforbund (NFF)").
@@ -216,12 +224,15 @@ def _scored(question: str, q_tokens: set[str], passages: Sequence[str], weight: 
 def _wanted(question: str, scored: list[Scored], want_amount: bool, want_date: bool, one_assignment: bool
             ) -> list[Scored]:
     """The sentences that hold what the question asks for (an amount, a date, a count, a task, a name), where any do."""
-    want_count = bool(ASKS_COUNT_RE.search(question))
+    want_count = bool(ASKS_COUNT_RE.search(question) or _ASKS_SIZE_RE.search(question))
     asks_task = _ASKS_TASK_RE.search(question) or one_assignment and ASKS_ABOUT_RE.search(question)
     want_task = bool(asks_task) and not (want_amount or want_date or want_count)
     # "hvem …": a sentence naming someone the question does not name, where any does
     who = {w.lower() for w in _WORD_RE.findall(question)} if ASKS_WHO_RE.search(question) else None
     wanted = [c for c in scored if _bonus(c[3], want_amount, want_date, want_count, want_task, who) > 0]
+    if who is not None:  # a body that acts ("i samarbeid med Folkehelseinstituttet") before any capitalised word
+        actors = [c for c in wanted if any(_ACTOR_RE.match(n) for n in new_names(c[3], who))]
+        wanted = actors or wanted
     return wanted or scored
 
 

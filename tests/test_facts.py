@@ -474,3 +474,22 @@ def test_a_passive_verb_after_a_modal_is_no_topic_of_its_own() -> None:
 
     assert _passives("Skal klimaavtrykket fra maten bakes inn i kostrådene?") == {"bakes"}
     assert _passives("Hvor mye penger går til droner?") == set()
+
+
+def test_a_who_question_is_answered_by_a_sentence_naming_a_body_that_acts() -> None:
+    from assistant.extract import best_sentences
+
+    passage = ("Vi ber Helsedirektoratet utrede om Nasjonalt fiktivregister for selvmord kan bli en varig løsning. "
+               "Oppdraget skal gjennomføres i samarbeid med Fiktivinstituttet.")
+    question = "Hvem skal Helsedirektoratet samarbeide med om å utrede fiktivregisteret for selvmord?"
+    chosen = best_sentences(question, [passage], n=1)
+    assert "Fiktivinstituttet" in chosen[0][1]
+
+
+def test_how_big_asks_for_a_sentence_with_a_number() -> None:
+    from assistant.extract import best_sentences
+
+    passage = ("Det er besluttet å etablere et nasjonalt fiktivlager for utstyr til beredskap. "
+               "Lageret skal ha et volum tilsvarende 6 mnd. forbruk.")
+    chosen = best_sentences("Hvor stort skal det nasjonale fiktivlageret for beredskap være?", [passage], n=1)
+    assert "6 mnd" in chosen[0][1]
