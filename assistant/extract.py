@@ -134,7 +134,8 @@ def new_names(sentence: str, asked: set[str]) -> list[str]:
     'hvem …?' question asks for ("… ligget hos Norsk Fysioterapeutforbund (NFF)")."""
     if is_header(sentence):
         return []  # an assignment's header names its owner, not who does what
-    return [m.group(0) for m in _NAME_RE.finditer(norsk.ID_RE.sub(" ", sentence))
+    flat = " ".join(norsk.ID_RE.sub(" ", sentence).split())  # a name after a line break ("med\nHelse Midt") counts
+    return [m.group(0) for m in _NAME_RE.finditer(flat)
             if m.group(0).lower() not in asked and m.group(0) not in _REFERENCE_WORDS]
 
 

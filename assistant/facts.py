@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Literal
 
-from assistant.extract import _AMOUNT_RE, _COUNT_RE, ASKS_COUNT_RE, loosely_shared, stem_tokens
+from assistant.extract import _AMOUNT_RE, _ASKS_SIZE_RE, _COUNT_RE, ASKS_COUNT_RE, loosely_shared, stem_tokens
 from assistant.question import YESNO_VERBS, detect_language
 from ingest import norsk
 
@@ -52,8 +53,8 @@ _NAMED_RE = re.compile(r"\b(?:named|mentioned|listed|nevnt|nevnes|omtalt|omtales
 def asks(question: str) -> FactKind | None:
     """What kind of fact the question wants, or None when it wants none of these (or a registry list)."""
     q = question.strip()
-    if _ASKS_AMOUNT_RE.search(q):
-        return "amount"
+    if _ASKS_AMOUNT_RE.search(q) or _ASKS_SIZE_RE.search(q) and norsk.BUDGET_REF_RE.search(q):
+        return "amount"  # "hvor stor er Hdirs del av … på kap. 710 post 21?": a size on a budget line is money
     if ASKS_COUNT_RE.search(q):
         return "count"
     listed = _asks_list(q)
@@ -678,6 +679,8 @@ _DOTTED_REF_RE = re.compile(r"(?:\bkap(?:ittel|\.)?\s*|\b(?:på|over|under|og)\s
 _AMOUNT_TALK_RE = re.compile(r"\b(?:beløp\w*|bevilg\w*|kroner|kr|mill\w*|tildel\w*|satt\s+av|avsatt|midler|"
                              r"allocated|allocation|amount|money|funding|budget\w*|kapittel|chapter|post|item)\b",
                              re.I)
+# The row-name column of a budget-table header: the amount columns' names come after it.
+_NAME_COLUMN_RE = re.compile(r"\b(?:Benevnelse|Betegnelse|Postnavn|Navn\s+på\s+post|Postnavn)\b", re.I)
 # A budget-table header ("Kap. Post Postnavn Saldert 2020 Tildeling 2021"): its years name the figure columns.
 _TABLE_HEAD_RE = re.compile(r"^\s*Kap\.?\s+Post\b", re.I)
 # "kan nyttes under post 70, 74 og 79" inside a row's name: post numbers, not figures.
@@ -706,6 +709,7 @@ class _Amount:
     region: tuple[int, int]
     refs: tuple[BudgetLine, ...]
     table: bool = False
+    column: str = ""  # the table header's name for the cell it stands in ("Tildeling Hdir")
 
 
 @dataclass
@@ -717,6 +721,7 @@ class _TableState:
     years: tuple[int, ...] = ()  # the header's years, one per figure column
     in_head: bool = False  # between a table header and its first row (the header may wrap)
     row: tuple[int, BudgetLine] | None = None  # an open row whose figures may follow on their own line
+    head_words: tuple[str, ...] = ()  # the header's words after the row-name column ("Samlet ramme Tildeling Hdir")
 
 
 def _refs(text: str) -> list[BudgetLine]:
@@ -797,6 +802,18 @@ def _pick_column(figures: list[tuple[int, int]], years: tuple[int, ...], year: i
     return figures[-1]
 
 
+def _columns(words: tuple[str, ...], n: int) -> list[str]:
+    """A header's last words parted into the names of n amount columns, as evenly as they go (the text lost
+    the cells' borders): 'Samlet ramme Tildeling Hdir' into 2 -> 'Samlet ramme', 'Tildeling Hdir'."""
+    size, extra = divmod(len(words), n)
+    out, pos = [], 0
+    for i in range(n):
+        step = size + (1 if i < extra else 0)
+        out.append(" ".join(words[pos : pos + step]))
+        pos += step
+    return out
+
+
 def _sentence_amounts(line: str, off: int, context: BudgetLine | None) -> Iterator[_Amount]:
     """The amounts with a unit in each sentence of a line, with the budget lines the sentence names or is under."""
     for s, e in _sentence_spans(line):
@@ -828,12 +845,15 @@ def _table_line(line: str, off: int, state: _TableState, year: int | None) -> It
     """Read one line as part of a budget table: a header, a row (with its figures) or a row's wrapped figures."""
     if _TABLE_HEAD_RE.match(line):
         state.years, state.in_head = tuple(map(int, norsk.YEAR_RE.findall(line))), True
+        m = _NAME_COLUMN_RE.search(line)
+        state.head_words = tuple(line[m.end():].split()) if m else ()
         state.row = state.context = None
         return
     row = norsk.budget_row(line, state.chapter)
     if row is None and state.chapter and not line[:1].isspace():
         row = norsk.budget_row(" " + line, state.chapter)  # a later row whose indent the text lost: "74 Skolemat …"
-    place: BudgetLine | None = row or norsk.budget_heading(line, state.chapter)
+    chapter_row = norsk.budget_chapter_row(line) if row is None else None
+    place: BudgetLine | None = row or ((chapter_row, None) if chapter_row else norsk.budget_heading(line, state.chapter))
     if place is not None:
         state.chapter, state.context, state.in_head = place[0], place, False
         state.row = (off + len(line) - len(line.lstrip()), place) if row else None
@@ -861,7 +881,13 @@ def _amounts(passage: str, year: int | None) -> list[_Amount]:
     state = _TableState()
     for off, line in _lines(passage):
         out.extend(_table_line(line, off, state, year))
-        out.extend(_sentence_amounts(line, off, state.context))
+        said = list(_sentence_amounts(line, off, state.context))
+        is_row = norsk.budget_row(line, state.chapter) or norsk.budget_row(" " + line, state.chapter)
+        if len(said) >= 2 and len(state.head_words) >= len(said) and is_row:
+            # "21 Spesielle driftsutgifter 178 mill. kroner 112 mill. kroner" under "… Samlet ramme Tildeling Hdir"
+            said = [dataclasses.replace(a, column=name) for a, name in zip(said, _columns(state.head_words, len(said)),
+                                                                              strict=True)]
+        out.extend(said)
     return out
 
 
@@ -881,6 +907,11 @@ def _distance(passage: str, amount: _Amount, content: set[str]) -> int:
     return min((abs(x - amount.start) for x in spots), default=len(passage))
 
 
+# "Hvor mye av pengene til X går til Y?", "how much of …": a part of a total, not the row's total.
+_ASKS_PART_RE = re.compile(r"\b(?:hvor\s+mye|how\s+much)\s+av\b|\bhow\s+much\s+of\b", re.I)
+PART_NOT_TOTAL = 1.0  # a table row's figure weighs this much less when the question asks for a part
+
+
 def amount_fact(question: str, passage: str, language: str, year: int | None = None) -> Fact | None:
     """The amount whose sentence or table row best matches the question (and stands under the line it names)."""
     wanted = _refs(question)
@@ -893,11 +924,16 @@ def amount_fact(question: str, passage: str, language: str, year: int | None = N
     if not found:
         return None
 
+    part = bool(_ASKS_PART_RE.search(question))
+
     def score(a: _Amount) -> tuple[float, int, int]:
-        """Shared content words (a named line's figure and the asked year weigh a little), then nearness."""
+        """Shared content words (its column's name counting; a named line's figure and the asked year weigh a
+        little; a row's total weighs less when a part is asked for), then nearness."""
         region = passage[a.region[0] : a.region[1]]
         bonus = (0.5 if a.table and wanted else 0) + (0.25 if year and str(year) in region else 0)
-        return len(content & stem_tokens(region)) + bonus, -_distance(passage, a, content), -a.start
+        bonus -= PART_NOT_TOTAL if part and a.table else 0
+        column = sum(1 for u in stem_tokens(a.column) if u in content or f"{u}s" in content)  # "Hdirs del"
+        return len(content & stem_tokens(region)) + column + bonus, -_distance(passage, a, content), -a.start
 
     best = max(found, key=score)
     if not wanted and score(best)[0] < MIN_AMOUNT_SHARED and len(found) > 1:

@@ -115,6 +115,17 @@ def budget_row(line: str, chapter: str | None) -> tuple[str, str] | None:
     return None
 
 
+# A table row naming a chapter alone, its post cell empty and no figures: "710<TAB><TAB>Vaksiner mv.",
+# "710 Vaksiner mv." (a year is no chapter).
+_BUDGET_CHAPTER_ROW_RE = re.compile(r"^(?!(?:19|20)\d\d\b)(\d{3,4})(?:\t[ \t]*\t\s*|[ \t]+)[A-ZÆØÅ][^\d\n]*$")
+
+
+def budget_chapter_row(line: str) -> str | None:
+    """The chapter a tab-separated table row names alone ('710\t\tVaksiner mv.' -> '710'), else None."""
+    m = _BUDGET_CHAPTER_ROW_RE.match(line)
+    return m.group(1) if m else None
+
+
 _BUDGET_CHAPTER_HEAD_RE = re.compile(r"^kap(?:ittel|\.)?\s*(\d{3,4})\s+[A-ZÆØÅ]", re.IGNORECASE)
 _BUDGET_POST_HEAD_RE = re.compile(r"^post\s+(\d{2})\s+[A-ZÆØÅ]", re.IGNORECASE)
 

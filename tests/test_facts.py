@@ -41,6 +41,8 @@ def _holds(fact: Fact, *texts: str) -> None:
     ("Must the report be sent to KS?", "yesno"),
     ("Er det bevilget midler til kampanjen?", "yesno"),
     ("Hvor mye er bevilget til kampanjen?", "amount"),
+    ("Hvor stor er Hdirs del av fullmakten på kap. 710 post 21?", "amount"),
+    ("Hvor stort skal lageret være?", None),
     ("How much is set aside for the pilot?", "amount"),
     ("Hvilket beløp er satt av på kap. 765 post 21?", "amount"),
     ("Hvor mange kroner får hver kommune?", "amount"),
@@ -493,3 +495,30 @@ def test_how_big_asks_for_a_sentence_with_a_number() -> None:
                "Lageret skal ha et volum tilsvarende 6 mnd. forbruk.")
     chosen = best_sentences("Hvor stort skal det nasjonale fiktivlageret for beredskap være?", [passage], n=1)
     assert "6 mnd" in chosen[0][1]
+
+
+# --- amounts: a table's column names, a part of a total (seventh session) -------------------------
+_AUTHORITY = ("Direktoratet gis fullmakt til å gjøre bestillinger ut over gitte bevilgninger:\n\n"
+              "Kap. Post Benevnelse Samlet ramme Tildeling Hdir\n\n710 Fiktive vaksiner\n\n"
+              "21 Spesielle driftsutgifter 178 mill. kroner 112 mill. kroner\n\n"
+              "22 Salgsprodukter 130 mill. kroner 90 mill. kroner\n")
+
+
+@pytest.mark.parametrize(("question", "value", "budget"), [
+    ("Hvor mye av bestillingsfullmakten er tildelt Hdir?", "112 mill. kroner", "kap. 710 post 21"),
+    ("Hvor mye av bestillingsfullmakten på kap. 710 post 22 er tildelt Hdir?", "90 mill. kroner", "kap. 710 post 22"),
+    ("Hva er samlet ramme for bestillingsfullmakten på kap. 710 post 21?", "178 mill. kroner", "kap. 710 post 21"),
+])
+def test_an_amount_is_read_from_the_column_the_question_names(question: str, value: str, budget: str) -> None:
+    fact = amount_fact(question, _AUTHORITY, "no")
+    assert fact is not None and (fact.value, fact.budget) == (value, budget)
+
+
+def test_how_much_of_asks_for_the_part_not_the_rows_total() -> None:
+    text = ("Kap. Post Navn på post Tildeling 2024 Kommentar\n\n"
+            "701 21 Spesielle driftsutgifter 58 000 Fiktiv samhandling 35,3 mill. kr til pasientens "
+            "fiktivliste, hvorav minst 10 mill. kr skal gå til fastleger.\n")
+    part = amount_fact("Hvor mye av pengene til fiktiv samhandling går til pasientens fiktivliste?", text, "no")
+    whole = amount_fact("Hvor mye er tildelt til fiktiv samhandling på kap. 701 post 21?", text, "no")
+    assert part is not None and part.value == "35,3 mill. kr"
+    assert whole is not None and whole.value == "58 000"
