@@ -381,13 +381,27 @@ def _marked_items(lines: list[tuple[int, str]], first: int) -> list[tuple[int, i
     return items
 
 
+# Bullets the extraction ran into one line: "- Tilskudd A • Tilskudd B • Tilskudd C".
+_JOINED_BULLET_RE = re.compile(r"\s+[•▪\uf0b7]\s+")
+
+
+def _split_joined(text: str, items: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Marked items with the items run into them split out (an unlabelled item only)."""
+    out: list[tuple[int, int, str]] = []
+    for start, end, label in items:
+        cuts = [] if label else list(_JOINED_BULLET_RE.finditer(text, start, end))
+        bounds = zip((start, *(m.end() for m in cuts)), (*(m.start() for m in cuts), end), strict=True)
+        out.extend((a, b, label) for a, b in bounds)
+    return out
+
+
 def _line_lists(text: str) -> Iterator[_Enum]:
     """Lists of marked lines under a lead-in line that ends with a colon."""
     lines = _lines(text)
     for i, (off, line) in enumerate(lines):
         if not line.rstrip().endswith(":"):
             continue
-        items = _marked_items(lines, i + 1)
+        items = _split_joined(text, _marked_items(lines, i + 1))
         if 2 <= len(items) <= MAX_ITEMS:
             labels = tuple(lab for _, _, lab in items)
             lead_off = off + len(line) - len(line.lstrip())
@@ -909,6 +923,7 @@ def _distance(passage: str, amount: _Amount, content: set[str]) -> int:
 
 # "Hvor mye av pengene til X går til Y?", "how much of …": a part of a total, not the row's total.
 _ASKS_PART_RE = re.compile(r"\b(?:hvor\s+mye|how\s+much)\s+av\b|\bhow\s+much\s+of\b", re.I)
+_HOW_MUCH_RE = re.compile(r"\b(?:hvor\s+mye|how\s+much)\b", re.I)
 PART_NOT_TOTAL = 1.0  # a table row's figure weighs this much less when the question asks for a part
 
 
@@ -924,7 +939,8 @@ def amount_fact(question: str, passage: str, language: str, year: int | None = N
     if not found:
         return None
 
-    part = bool(_ASKS_PART_RE.search(question))
+    # one "hvor mye av …" asks for a part; "hvor mye er tildelt, og hvor mye av det går til …" first the whole
+    part = bool(_ASKS_PART_RE.search(question)) and len(_HOW_MUCH_RE.findall(question)) == 1
 
     def score(a: _Amount) -> tuple[float, int, int]:
         """Shared content words (its column's name counting; a named line's figure and the asked year weigh a

@@ -520,5 +520,15 @@ def test_how_much_of_asks_for_the_part_not_the_rows_total() -> None:
             "fiktivliste, hvorav minst 10 mill. kr skal gå til fastleger.\n")
     part = amount_fact("Hvor mye av pengene til fiktiv samhandling går til pasientens fiktivliste?", text, "no")
     whole = amount_fact("Hvor mye er tildelt til fiktiv samhandling på kap. 701 post 21?", text, "no")
+    both = amount_fact("Hvor mye er tildelt fiktiv samhandling på kap. 701 post 21, og hvor mye av det går til "
+                       "pasientens fiktivliste?", text, "no")
     assert part is not None and part.value == "35,3 mill. kr"
+    assert both is not None and both.value == "58 000"  # two questions: the whole first
     assert whole is not None and whole.value == "58 000"
+
+
+def test_bullets_run_into_one_item_line_are_separate_items() -> None:
+    text = ("Direktoratet skal forvalte et sett av tilskuddsordninger som består av:\n\n"
+            "- Tilskudd A til kommuner • Tilskudd B til samhandling • Tilskudd C til KS\n")
+    fact = count_fact("Hvor mange tilskuddsordninger skal direktoratet forvalte?", sentences(text), "no", text)
+    assert fact is not None and fact.value == "3"
