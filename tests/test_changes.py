@@ -346,3 +346,17 @@ def test_a_new_letter_changes_the_timeline_the_assistant_already_computed(tmp_pa
     after = a.timeline("TB2041-02")
     assert after is not None and after.status == "cancelled"
     assert "utgår" in a.ask("Hva er fristen for TB2041-02 b)?").text
+
+
+def test_a_letters_list_of_changes_names_slash_joined_ids_once_and_its_lead_in_word_names_them_all() -> None:
+    from assistant.answerers.change import _lead_in, _one_entry
+    from ingest.records import Change, Letter, Paragraph, Section
+
+    changes = (Change("TB2018-42", "clarified", "- TB2018-42/TTB2018-11.1 Fiktivt forløp: beskrevet i eget brev.", 5),
+               Change("TTB2018-11.1", "clarified", "- TB2018-42/TTB2018-11.1 Fiktivt forløp: beskrevet i eget brev.", 5),
+               Change("TB2021-46", "cancelled", "- TB2021-46 Fiktiv melding: oppdraget utgår.", 7))
+    lead = Paragraph("Departementet har følgende presiseringer til enkelte av oppdragene:", 3, 3)
+    letter = Letter("x.txt", "Tillegg nr. 9", "supplement", 2021, None, None, "0",
+                    sections=(Section("", "", 1, (lead,)),), changes=changes)
+    assert {_one_entry(x) for x in changes} == {"TB2018-42/TTB2018-11.1", "TB2021-46"}
+    assert _lead_in(letter) == lead.text

@@ -14,7 +14,7 @@ from assistant.records import Answer, Citation
 from ingest import norsk
 from ingest.changes import letter_order
 from ingest.deadlines import find_deadlines
-from ingest.records import Assignment, Letter, Paragraph
+from ingest.records import Assignment, Change, Letter, Paragraph
 
 Passage = tuple[Letter, Assignment | None, Paragraph]
 # "new" of an assignment, not of a value: "nye oppdrag", "which are new", not "ny frist" / "new number".
@@ -36,6 +36,8 @@ _ASKS_WHICH_RE = re.compile(r"\b(?:which|what|hvilke\w*|hva|how\s+many|hvor\s+ma
 _ASKS_CHANGES_RE = re.compile(r"\b(?:which|what|hvilke\w*|hva)\s+(?:\w+\s+){0,2}(?:chang\w*|endr\w*|cancel\w*|"
                               r"postpone\w*|clarif\w*|presiser\w*|utg[åa]\w*|utsatt\w*|new|nye?)\b", re.I)
 _ALL_KINDS = {"new_deadline", "cancelled", "reworded", "renumbered", "replaced", "clarified"}
+# Two IDs of one assignment joined by a slash: "TB2018-42/TTB2018-11.1".
+_JOINED_IDS_RE = re.compile(rf"{norsk.ID_RE.pattern}(?:\s*/\s*{norsk.ID_RE.pattern})+")
 LIST_MAX = 60  # assignments named (and cited) in one list answer
 
 
@@ -50,22 +52,43 @@ def letter_changes(c: Corpus, q: Question) -> Answer | None:
         return None  # "what is now considered sufficient, according to supplement 18?": not a list of changes
     if _asks_new_assignments(q.text):
         return new_in(c, q, letter)
-    # "which was cancelled and which postponed": every kind the question names
-    wanted = {kind for rx, kind in _WANTED if rx.search(q.text)} or _ALL_KINDS
+    # "which was cancelled and which postponed": every kind the question names; a word the letter uses to lead
+    # in all its changes ("følgende presiseringer til enkelte av oppdragene:") names them all
+    lead = _lead_in(letter)
+    wanted = {kind for rx, kind in _WANTED if rx.search(q.text) and not rx.search(lead)} or _ALL_KINDS
     changes = [x for x in letter.changes if x.kind in wanted]
     if not changes:
         return None
-    ids = list(dict.fromkeys(x.target for x in changes))
+    ids = list(dict.fromkeys(_one_entry(x) for x in changes))
     cites = []
     for x in changes[:14]:
         para, a = paragraph_at(letter, x.line)
         cites.append(cite(letter, a, para, None, highlight=x.text))
     lead = phrasing.short_title(letter.title, letter.year)
     kinds = phrasing.EVENT_EN if q.language == "en" else phrasing.EVENT_NO
-    detail = "; ".join(f"{t} ({kinds.get(next(x.kind for x in changes if x.target == t), '')})" for t in ids[:12])
+    detail = "; ".join(f"{t} ({kinds.get(next(x.kind for x in changes if _one_entry(x) == t), '')})" for t in ids[:12])
     count = phrasing.count_head(len(ids), phrasing.assignments_word(q.language)) \
         if ASKS_COUNT_RE.search(q.text) else ""
     return Answer(q.text, f"{count}{lead}: {detail}.", True, tuple(cites))
+
+
+def _one_entry(x: Change) -> str:
+    """How a change's assignment is named in a list of a letter's changes: IDs the letter joins with a slash
+    ("TB2018-42/TTB2018-11.1 Pakkeforløp …") are one assignment, one entry."""
+    for m in _JOINED_IDS_RE.finditer(x.text):
+        joined = norsk.find_ids(m.group(0))
+        if x.target in joined:
+            return "/".join(joined)
+    return x.target
+
+
+def _lead_in(letter: Letter) -> str:
+    """The paragraph that leads in a letter's own list of changes (the one before the first change's), or ''."""
+    if not letter.changes:
+        return ""
+    first = min(x.line for x in letter.changes)
+    before = [p for s in letter.sections for p in s.paragraphs if (p.line_end or p.line) < first]
+    return before[-1].text if before and before[-1].text.rstrip().endswith(":") else ""
 
 
 def _asks_new_assignments(text: str) -> bool:
