@@ -15,6 +15,17 @@ LOCAL_MIN_SENTENCES = 4  # from this many candidate sentences, a word common amo
 LOCAL_DISCOUNT = 0.5  # a word in every candidate sentence counts half
 LIST_CHARS = 340  # a list introduced by "følgende:" is answered whole up to this length
 _PARA_RE = re.compile(r"\n\s*\n")
+# A list item that opens with an assignment's ID and title: "- TB2021-25 Utarbeide informasjon om NIPT: …".
+_TITLE_LEAD_RE = re.compile(rf"^[\s\-–•]*{norsk.ID_PATTERN}(?:\s*/\s*{norsk.ID_PATTERN})*\s+[^:.]{{3,140}}:\s+",
+                            re.I)
+# A question about what became of something: "hva skjedde med", "hva endret", "i stedet for", "what happens to".
+_ASKS_OUTCOME_RE = re.compile(r"\b(?:skjedde|skjer|endret|endres|endring\w*|i\s+stedet|happen\w*|chang\w*|"
+                              r"instead|outcome)\b", re.I)
+# A sentence where the ministry decides: "HOD gir sin tilslutning til …", "det er besluttet", "… utgår".
+_DECISION_RE = re.compile(r"\b(?:HOD|[Dd]epartementet)\b[^.]{0,40}?\b(?:gir|vil|ber|forventer|anerkjenner|støtter|"
+                          r"besluttet|godtar|aksepterer)\b|\b(?:tilslutning|besluttet|i\s+stedet|utgår|utsettes|"
+                          r"nedskaleres|tas\s+ut)\b")
+DECISION_BONUS = 1.5  # in shared-word units
 # A sentence that limits or denies: where a yes/no question is decided.
 _RESTRICT_RE = re.compile(r"\b(?:ikke|ingen|kun|bare|unntatt|utelukkende|not|only|except|never)\b", re.I)
 RESTRICTION_BONUS = 1.0  # in shared-word units: worth one more common word shared with the question
@@ -164,6 +175,9 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
     scored = _wanted(question, scored, want_amount, want_date, one_assignment)
     if restrictive:
         scored = [_restriction_scored(c, q_tokens, weight) for c in scored]
+    if _ASKS_OUTCOME_RE.search(question):  # "hva skjedde med kurset?": where the ministry decides, not the background
+        scored = [(c[0] + DECISION_BONUS, *c[1:]) if _DECISION_RE.search(c[3])
+                  else c for c in scored]
     if not q_tokens:  # "Hva går det ut på?": nothing to match, the opening sentences say it
         first = sorted(scored, key=lambda x: (x[1], x[2]))[:2]
         return [(c[1], c[3], c[0]) for c in first if c[1] == first[0][1]]
@@ -174,6 +188,16 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
         sims = embed([c[3] for c in cand]) @ query_vec
         scored = [(float(sim) * 10 + c[0] - 0.1 * c[2], c[1], c[2], c[3]) for c, sim in zip(cand, sims, strict=True)]
     return [(c[1], c[3], c[0]) for c in _kept(sorted(scored, reverse=True)[:n], passages)]
+
+
+def gist(question: str, text: str, limit: int) -> str:
+    """A long quote cut to what the question asks about: the text itself when it fits in `limit`, else its
+    sentences that answer best, in the text's order ('hva skjedde med kurset?' quotes the ministry's decision,
+    not the background the item opens with)."""
+    if len(text) <= limit:
+        return text
+    best = best_sentences(question, [text], n=2)
+    return " ".join(s for _, s, _ in best) if best else text
 
 
 def loosely_shared(q_tokens: set[str], tokens: set[str]) -> set[str]:
@@ -215,8 +239,9 @@ def _scored(question: str, q_tokens: set[str], passages: Sequence[str], weight: 
         for si, s in enumerate(sentences(passage)):
             if is_header(s) and not headers_only:
                 continue
-            shared = q_tokens & stem_tokens(s)
-            compound = 0.5 * _compound_hits(q_words, shared, s)
+            said = _TITLE_LEAD_RE.sub("", s)  # "- TB2021-25 Utarbeide informasjon …: " names, the rest says
+            shared = q_tokens & stem_tokens(said)
+            compound = 0.5 * _compound_hits(q_words, shared, said)
             met[pi, si] = len(shared) + compound - 0.3 * pi - 0.05 * si
             scored.append((sum(w(t) for t in shared) + compound - 0.3 * pi - 0.05 * si, pi, si, s))
     return scored, met

@@ -20,6 +20,7 @@ from assistant.cite import (
     short,
     with_items,
 )
+from assistant.extract import gist
 from assistant.question import Question
 from assistant.records import Answer, Citation
 from ingest import norsk
@@ -301,7 +302,8 @@ def change_answer(q: Question, tl: Timeline, letters: dict[str, Letter], only: s
                        and FLAG_MAY_CHANGE not in x.flags), cur)
         _add(cites, _setting_cite(origin, tl, letters))
     room = (phrasing.ANSWER_CHARS - len(head) - sum(len(x) + 7 for x in saids)) // len(shown)
-    parts = [f"{said} — «{short(quote, max(80, room))}»" for said, quote in zip(saids, quotes, strict=True)]
+    parts = [f"{said} — «{short(gist(q.text, quote, max(80, room)), max(80, room))}»"
+             for said, quote in zip(saids, quotes, strict=True)]
     text = head + " ".join(p.rstrip(".") + "." for p in parts)
     return Answer(q.text, text, True, tuple(cites))
 

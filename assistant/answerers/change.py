@@ -8,7 +8,7 @@ from dataclasses import replace
 from assistant import phrasing
 from assistant.cite import cite, header_cite, paragraph_at, paragraphs_from, short, with_items
 from assistant.corpus import Corpus, Mention
-from assistant.extract import ASKS_COUNT_RE
+from assistant.extract import ASKS_COUNT_RE, gist
 from assistant.question import Question, asks_about_assignments
 from assistant.records import Answer, Citation
 from ingest import norsk
@@ -146,7 +146,7 @@ def by_id(c: Corpus, q: Question, a: Assignment, letter: Letter, changes: list[M
             quote = para.text
         cites.append(cite(ref_letter, ra, para, None, highlight=x.text))
         parts.append(f"{phrasing.short_title(ref_letter.title, ref_letter.year)}: {kinds.get(x.kind, x.kind)}"
-                     f" — «{short(quote, 200 if len(changes) > 1 else 280)}»")
+                     f" — «{short(gist(q.text, quote, 280), 200 if len(changes) > 1 else 280)}»")
         new = [d for d in find_deadlines(quote, ref_letter.year, None, para.line) if d.date]
         if x.kind in ("deadline", "reworded") and new:  # the date the change sets, also in ISO form
             parts[-1] += phrasing.new_deadline_note(phrasing.iso_pair(new[0].text, new[0].date or ""), q.language)
