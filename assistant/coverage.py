@@ -34,7 +34,8 @@ ifølge iflg angående vedrørende hvilken hvilket hvilke hvordan hvorfor hvorvi
 spesifikt konkret totalt samlet tilsammen fortsatt fremdeles allerede lenger betyr innebærer inneholder stemmer
 riktig korrekt sitte sitter nevnt nevnes nevner omtalt omtales omtaler skjedde skjedd finnes fantes gjelder
 handler trenger ønsker tillegg tilleggsbrev supplerende supplement tildelingsbrev brevet brevene
-punkter punktene kulepunkter elementer""".split())
+punkter punktene kulepunkter elementer framover fremover heretter etterhvert igjen uansett likevel allikevel
+hittil foreløpig""".split())
 _WORD_RE = re.compile(r"[A-Za-zÆØÅæøåÉéÜü]{2,}")
 # SQL or shell text pasted into the chat is no question about the letters.
 _CODE_RE = re.compile(r";\s*(?:drop|delete|insert|update|select|alter|truncate)\b|\bunion\s+select\b|--\s*$|"

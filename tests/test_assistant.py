@@ -985,3 +985,19 @@ def test_no_function_in_the_assistant_is_longer_than_sixty_lines() -> None:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno - node.lineno >= 60:
                 long.append(f"{path.name}:{node.name}")
     assert long == []
+
+
+def test_a_deadline_answer_keeps_the_note_on_moving_it(tmp_path: Path) -> None:
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    (letters / "frist.txt").write_text(
+        "Tildelingsbrev til Helsedirektoratet for 2037\n\n1 Oppdrag\n\n"
+        "TB2037-01\tAvd.HOD: SHA\tEt fiktivt oppdrag med frist\n"
+        "Helsedirektoratet skal gjøre et fiktivt arbeid.\n\n"
+        "Frist for svar på oppdraget er fredag 5. februar 2037. Ev. utsettelse avtales med departementet.\n",
+        encoding="utf-8")
+    settings = Settings().replace(index_dir=tmp_path / "index", letters_dir=letters)
+    ingest_folder(letters, settings, embedder=FakeEmbedder())
+    answer = Assistant(settings, embedder=FakeEmbedder()).ask("Når er fristen for TB2037-01?")
+    assert answer.found and "(2037-02-05)" in answer.text
+    assert "«Ev. utsettelse avtales med departementet.»" in answer.text

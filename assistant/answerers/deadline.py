@@ -17,6 +17,8 @@ from ingest.deadlines import map_label
 from ingest.records import Assignment, Deadline, Letter, Paragraph
 
 _STRONG_CHANGES = ("cancels", "deadline", "reworded", "renumbered")
+# A sentence beside a deadline on moving it: "Ev. utsettelse avtales med departementet", "fristen kan forlenges".
+_POSTPONE_RE = re.compile(r"\b(?:utsettelse\w*|utsett(?:es|e)|forleng\w*|postpone\w*|extension)\b", re.I)
 _ANNUAL_RE = re.compile(r"each year|every year|annual|hvert år|årlig", re.I)
 
 
@@ -88,6 +90,9 @@ def reply(c: Corpus, q: Question, letter: Letter, a: Assignment, sub: str | None
     text = phrasing.deadline_answer(a.id, a.title, sub, chosen, q.language, whole)
     for d in chosen:
         para = deadline_paragraph(letter, a, d)
+        note = next((s for s in sentences(para.text) if _POSTPONE_RE.search(s) and d.text not in s), None)
+        if note and note not in text:  # "Ev. utsettelse avtales med departementet." belongs to the deadline
+            text = f"{text.rstrip()} «{note.strip()}»"
         ct = cite(letter, a if d.kind != "default_rule" else None, para, d.sub, highlight=d.text)
         if ct not in cites:
             cites.append(ct)
