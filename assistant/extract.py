@@ -176,7 +176,7 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
     if restrictive:
         scored = [_restriction_scored(c, q_tokens, weight) for c in scored]
     if _ASKS_OUTCOME_RE.search(question):  # "hva skjedde med kurset?": where the ministry decides, not the background
-        scored = [(c[0] + DECISION_BONUS, *c[1:]) if _DECISION_RE.search(c[3])
+        scored = [(c[0] + DECISION_BONUS, *c[1:]) if _DECISION_RE.search(c[3]) and met[c[1], c[2]] + 0.3 * c[1] + 0.05 * c[2] > 0
                   else c for c in scored]
     if not q_tokens:  # "Hva går det ut på?": nothing to match, the opening sentences say it
         first = sorted(scored, key=lambda x: (x[1], x[2]))[:2]
@@ -236,11 +236,16 @@ def _scored(question: str, q_tokens: set[str], passages: Sequence[str], weight: 
     # "TB2024-84 Avd.HOD: SHA Felles aktivitetsmål …" names an assignment, it answers nothing (unless all do)
     headers_only = all(is_header(s) for p in passages for s in sentences(p))
     for pi, passage in enumerate(passages):
+        title: set[str] = set()  # the leading "- TB2021-25 Utarbeide informasjon …:" of the item read
         for si, s in enumerate(sentences(passage)):
             if is_header(s) and not headers_only:
                 continue
-            said = _TITLE_LEAD_RE.sub("", s)  # "- TB2021-25 Utarbeide informasjon …: " names, the rest says
-            shared = q_tokens & stem_tokens(said)
+            # an item's leading title names what all its sentences say: its words count for each of them alike
+            lead = _TITLE_LEAD_RE.match(s)
+            if lead or _BULLET_ITEM_RE.match(s):
+                title = q_tokens & stem_tokens(lead.group(0)) if lead else set()
+            said = s[lead.end():] if lead else s
+            shared = (q_tokens & stem_tokens(said)) | title
             compound = 0.5 * _compound_hits(q_words, shared, said)
             met[pi, si] = len(shared) + compound - 0.3 * pi - 0.05 * si
             scored.append((sum(w(t) for t in shared) + compound - 0.3 * pi - 0.05 * si, pi, si, s))

@@ -532,3 +532,19 @@ def test_bullets_run_into_one_item_line_are_separate_items() -> None:
             "- Tilskudd A til kommuner • Tilskudd B til samhandling • Tilskudd C til KS\n")
     fact = count_fact("Hvor mange tilskuddsordninger skal direktoratet forvalte?", sentences(text), "no", text)
     assert fact is not None and fact.value == "3"
+
+
+def test_an_items_title_counts_for_each_of_its_sentences_and_the_decision_answers_what_became_of_it() -> None:
+    from assistant.extract import best_sentences
+
+    passage = ("- TB2031-25 Fiktiv informasjon om NIPT og ultralyd: Direktoratet meldte at det ikke hadde kapasitet "
+               "til kurs for jordmødre og fastleger, og at behovet for fiktiv spisskompetanse gjør det vanskelig å "
+               "sette oppgaven ut til andre aktører i en fiktiv tjeneste. Direktoratet anbefalte å prioritere god og "
+               "lett tilgjengelig informasjon ved innføring av nye fiktive tilbud høsten 2031 i alle regioner. "
+               "HOD gir sin tilslutning til at direktoratet prioriterer et "
+               "informasjonsopplegg til jordmødre og fastleger på helsenorge.no.\n\n"
+               "- TB2031-63 Fiktiv spesialitet i palliasjon: det er tilstrekkelig at arbeidet startes i 2031.")
+    changed = best_sentences("Hva skjedde med kurset for jordmødre og fastleger om NIPT?", [passage], n=1)
+    assert changed[0][1].startswith("HOD gir sin tilslutning")
+    titled = best_sentences("Må den nye spesialiteten i palliasjon være ferdig i 2031?", [passage], n=1)
+    assert "startes i 2031" in titled[0][1]
