@@ -38,7 +38,7 @@ _MARKER_RE = re.compile(r"(?:[a-h]|\d{1,2})[.)]")
 _ITEM_RE = re.compile(r"(?<=[:.])(?<!\d{4}:)\s+(?=(?:[a-h]|\d{1,2})[.)]\s+[A-ZÆØÅ«])")
 # "How many teams", "hvor mange": the answer is a count, a number that is not a year.
 # "Hvor stort skal lageret være?", "how long …": a size, a length or a share, said with a number.
-_ASKS_SIZE_RE = re.compile(r"\b(?:hvor\s+(?:stor|lang|høy|omfattende)\w*|how\s+(?:big|large|long|high|extensive)|"
+ASKS_SIZE_RE = re.compile(r"\b(?:hvor\s+(?:stor|lang|høy|omfattende)\w*|how\s+(?:big|large|long|high|extensive)|"
                            r"what\s+size)\b", re.I)
 ASKS_COUNT_RE = re.compile(r"\b(?:how\s+many|hvor\s+mange|antall|number\s+of)\b", re.I)
 _COUNT_RE = re.compile(r"(?<![\d.,-])(?!(?:19|20)\d\d\b)\d{1,6}(?![\d.,-]?\d)(?!\s*(?:%|prosent))")
@@ -176,8 +176,8 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
     if restrictive:
         scored = [_restriction_scored(c, q_tokens, weight) for c in scored]
     if _ASKS_OUTCOME_RE.search(question):  # "hva skjedde med kurset?": where the ministry decides, not the background
-        scored = [(c[0] + DECISION_BONUS, *c[1:]) if _DECISION_RE.search(c[3]) and met[c[1], c[2]] + 0.3 * c[1] + 0.05 * c[2] > 0
-                  else c for c in scored]
+        scored = [(c[0] + DECISION_BONUS, *c[1:]) if _DECISION_RE.search(c[3]) and _says_any(met, c) else c
+                  for c in scored]
     if not q_tokens:  # "Hva går det ut på?": nothing to match, the opening sentences say it
         first = sorted(scored, key=lambda x: (x[1], x[2]))[:2]
         return [(c[1], c[3], c[0]) for c in first if c[1] == first[0][1]]
@@ -188,6 +188,12 @@ def best_sentences(question: str, passages: Sequence[str], want_amount: bool = F
         sims = embed([c[3] for c in cand]) @ query_vec
         scored = [(float(sim) * 10 + c[0] - 0.1 * c[2], c[1], c[2], c[3]) for c, sim in zip(cand, sims, strict=True)]
     return [(c[1], c[3], c[0]) for c in _kept(sorted(scored, reverse=True)[:n], passages)]
+
+
+def _says_any(met: dict[tuple[int, int], float], c: Scored) -> bool:
+    """Does the sentence share any question word (its item's title counting)? `met` holds the words shared less
+    the place penalties _scored takes off; they are added back here."""
+    return met[c[1], c[2]] + 0.3 * c[1] + 0.05 * c[2] > 0
 
 
 def gist(question: str, text: str, limit: int) -> str:
@@ -255,7 +261,7 @@ def _scored(question: str, q_tokens: set[str], passages: Sequence[str], weight: 
 def _wanted(question: str, scored: list[Scored], want_amount: bool, want_date: bool, one_assignment: bool
             ) -> list[Scored]:
     """The sentences that hold what the question asks for (an amount, a date, a count, a task, a name), where any do."""
-    want_count = bool(ASKS_COUNT_RE.search(question) or _ASKS_SIZE_RE.search(question))
+    want_count = bool(ASKS_COUNT_RE.search(question) or ASKS_SIZE_RE.search(question))
     asks_task = _ASKS_TASK_RE.search(question) or one_assignment and ASKS_ABOUT_RE.search(question)
     want_task = bool(asks_task) and not (want_amount or want_date or want_count)
     # "hvem …": a sentence naming someone the question does not name, where any does

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Literal
 
-from assistant.extract import _AMOUNT_RE, _ASKS_SIZE_RE, _COUNT_RE, ASKS_COUNT_RE, loosely_shared, stem_tokens
+from assistant.extract import _AMOUNT_RE, _COUNT_RE, ASKS_COUNT_RE, ASKS_SIZE_RE, loosely_shared, stem_tokens
 from assistant.question import YESNO_VERBS, detect_language
 from ingest import norsk
 
@@ -53,7 +53,7 @@ _NAMED_RE = re.compile(r"\b(?:named|mentioned|listed|nevnt|nevnes|omtalt|omtales
 def asks(question: str) -> FactKind | None:
     """What kind of fact the question wants, or None when it wants none of these (or a registry list)."""
     q = question.strip()
-    if _ASKS_AMOUNT_RE.search(q) or _ASKS_SIZE_RE.search(q) and norsk.BUDGET_REF_RE.search(q):
+    if _ASKS_AMOUNT_RE.search(q) or ASKS_SIZE_RE.search(q) and norsk.BUDGET_REF_RE.search(q):
         return "amount"  # "hvor stor er Hdirs del av … på kap. 710 post 21?": a size on a budget line is money
     if ASKS_COUNT_RE.search(q):
         return "count"
